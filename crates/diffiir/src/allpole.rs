@@ -1,0 +1,432 @@
+//! All-pole filters (direct form), time-invariant and time-varying, with their fused adjoint.
+//!
+//! # Forward
+//! For each signal, with order `N` and coefficients `a_1..a_N` (no `a_0`; it is 1):
+//!
+//! ```text
+//! y[n] = x[n] − Σ_{k=1..N} a_k[n] · y[n−k]          n = 0..T−1
+//! zi = (y[−1], y[−2], …, y[−N]),   zf = (y[T−1], y[T−2], …, y[T−N])
+//! ```
+//!
+//! `a_k[n]` is the coefficient set of sample `n` (time-varying, `[B, T, N]`) or one set for all samples
+//! (`[N]` shared, `[B, N]` per signal). This is torchlpc's `sample_wise_lpc(x, A, zi)` exactly.
+//!
+//! # Adjoint
+//! Given `ḡ = ∂L/∂y` (and optionally `∂L/∂zf`, added to `ḡ` at the samples zf holds), one reverse pass:
+//!
+//! ```text
+//! u[n] = ḡ[n] − Σ_{k=1..N} a_k[n+k] · u[n+k],   u[n] = 0 for n ≥ T      (note the later time n+k)
+//! ∂L/∂x[n]   = u[n]
+//! ∂L/∂a_k[n] = −u[n] · y[n−k]                      (summed over n (and signals) when time-invariant)
+//! ∂L/∂zi_m   = −Σ_{k=m..N, k−m<T} a_k[k−m] · u[k−m]   (m = 1..N; zi_m = y[−m])
+//! ```
+//!
+//! The adjoint needs the forward output `y` and `zi`, not intermediate state.
+
+use crate::error::Result;
+use crate::float::Float;
+use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, TB, V};
+use crate::par::Par;
+use crate::shape::{Coefs, Dims};
+use crate::Filtered;
+use std::ops::Range;
+
+const F: &str = "allpole";
+const FA: &str = "allpole_adjoint";
+
+/// Filters `x` with the all-pole filter `1 / (1 + Σ a_k z^−k)`, per-sample coefficients allowed.
+///
+/// Allocating form of [`allpole_into`] (uses [`Par::default()`]).
+///
+/// # Arguments
+/// * `x` — `[B, T]` input, row-major (`dims` gives B and T).
+/// * `a` — `a_1..a_N` (no leading 1): `[N]`, `[B, N]` or `[B, T, N]`, see [`Coefs`]. `N ≥ 1`.
+/// * `zi` — `[B, N]` initial outputs `(y[−1], …, y[−N])`; `None` = zeros.
+///
+/// # Returns
+/// [`Filtered`] with `y` `[B, T]` and `zf` `[B, N]` = `(y[T−1], …, y[T−N])`.
+///
+/// # Errors
+/// [`Error::Shape`](crate::Error::Shape) for a wrong length of `x`, `a` or `zi`;
+/// [`Error::Empty`](crate::Error::Empty) for `N = 0`.
+///
+/// # Examples
+/// ```
+/// use diffiir::{allpole, Coefs, Dims};
+/// // y[n] = x[n] + 0.5 y[n−1]: impulse response 1, 0.5, 0.25, …
+/// let out = allpole(&[1.0, 0.0, 0.0, 0.0], Dims::new(1, 4), Coefs::shared(&[-0.5]), None).unwrap();
+/// assert_eq!(out.y, [1.0, 0.5, 0.25, 0.125]);
+/// assert_eq!(out.zf, [0.125]);
+/// ```
+///
+/// See also [`allpole_adjoint`], [`lfilter`](crate::lfilter) (which uses transposed direct form II).
+pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>) -> Result<Filtered<T>> {
+    check(F, "x", x, dims, &a, zi)?;
+    let par = Par::default();
+    let mut y = vec![T::zero(); dims.numel()];
+    let mut zf = vec![T::zero(); dims.batch * a.k];
+    let mut scratch = vec![T::zero(); allpole_scratch_len::<T>(dims, &a, par)];
+    allpole_into(x, dims, a, zi, &mut y, Some(&mut zf), &mut scratch, par)?;
+    Ok(Filtered { y, zf })
+}
+
+/// Scratch length (in `T`s) that [`allpole_into`] needs for these shapes and this parallelism.
+pub fn allpole_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
+    let n = a.k;
+    let c = if a.is_time_varying() { TB * n } else { n };
+    par.workers(dims.batch.div_ceil(T::LANES)) * T::LANES * (2 * TB + n + c)
+}
+
+/// Buffer-passing form of [`allpole`]: writes `y` (`[B, T]`) and, if given, `zf` (`[B, N]`).
+/// Allocation-free under [`Par::Seq`]; `scratch` needs [`allpole_scratch_len`] elements (contents ignored).
+#[allow(clippy::too_many_arguments)]
+pub fn allpole_into<T: Float>(
+    x: &[T],
+    dims: Dims,
+    a: Coefs<'_, T>,
+    zi: Option<&[T]>,
+    y: &mut [T],
+    zf: Option<&mut [T]>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
+    check(F, "x", x, dims, &a, zi)?;
+    dims.check_signal(F, "y", y.len())?;
+    if let Some(zf) = zf.as_deref() {
+        dims.check_state(F, "zf", a.k, "N", zf.len())?;
+    }
+    check_scratch(F, scratch, allpole_scratch_len::<T>(dims, &a, par))?;
+    let per = allpole_scratch_len::<T>(dims, &a, Par::Seq);
+    let outs = [Out::new(Some(y), dims.len), Out::new(zf, a.k)];
+    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| fwd::<T, L>(x, dims, &a, zi, br, o, s)));
+    Ok(())
+}
+
+fn fwd<T: Float, const L: usize>(
+    x: &[T],
+    dims: Dims,
+    a: &Coefs<'_, T>,
+    zi: Option<&[T]>,
+    br: Range<usize>,
+    outs: &mut [Out<'_, T>; 2],
+    s: &mut [T],
+) {
+    let (n, tlen, tv) = (a.k, dims.len, a.is_time_varying());
+    let (xs, s) = take::<T, L>(s, TB);
+    let (ys, s) = take::<T, L>(s, n + TB);
+    let (cs, _) = take::<T, L>(s, if tv { TB * n } else { n });
+    let [yo, zfo] = outs;
+    for b0 in br.clone().step_by(L) {
+        let nl = L.min(br.end - b0);
+        load_history(ys, zi, b0, nl, n);
+        if !tv {
+            pack(a, b0, nl, 0, tlen, cs);
+        }
+        for t0 in (0..tlen).step_by(TB) {
+            let len = TB.min(tlen - t0);
+            gather(x, tlen, b0, nl, t0, &mut xs[..len]);
+            if tv {
+                for (t, c) in cs.chunks_exact_mut(n).take(len).enumerate() {
+                    pack(a, b0, nl, t0 + t, tlen, c);
+                }
+            }
+            for t in 0..len {
+                let c = if tv { &cs[t * n..][..n] } else { &cs[..n] };
+                let mut acc = xs[t];
+                // The y[n−1] term last: the loop-carried chain is then one multiply-subtract long.
+                for k in (1..=n).rev() {
+                    let (ck, yk) = (&c[k - 1], &ys[n + t - k]);
+                    for l in 0..L {
+                        acc[l] = acc[l] - ck[l] * yk[l];
+                    }
+                }
+                ys[n + t] = acc;
+            }
+            if let Some(yd) = yo.data.as_deref_mut() {
+                scatter(&ys[n..n + len], yd, tlen, b0 - br.start, nl, t0);
+            }
+            ys.copy_within(len..len + n, 0);
+        }
+        if let Some(zf) = zfo.data.as_deref_mut() {
+            for l in 0..nl {
+                for j in 0..n {
+                    zf[(b0 - br.start + l) * n + j] = ys[n - 1 - j][l];
+                }
+            }
+        }
+    }
+}
+
+/// `ys[n−1−j][l] = zi[b0+l][j]` (y[−1−j]), zeros without `zi`.
+fn load_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize) {
+    for r in ys[..n].iter_mut() {
+        *r = [T::zero(); L];
+    }
+    if let Some(zi) = zi {
+        for l in 0..nl {
+            for j in 0..n {
+                ys[n - 1 - j][l] = zi[(b0 + l) * n + j];
+            }
+        }
+    }
+}
+
+/// Transposes the coefficient sets of the chunk's signals at sample `t` into `c[k][lane]`.
+fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usize, tlen: usize, c: &mut [V<T, L>]) {
+    for l in 0..L {
+        if l < nl {
+            for (row, &v) in c.iter_mut().zip(a.set(b0 + l, t, tlen)) {
+                row[l] = v;
+            }
+        } else {
+            c.iter_mut().for_each(|row| row[l] = T::zero());
+        }
+    }
+}
+
+/// Gradients of an all-pole filter (allocating form of [`allpole_adjoint_into`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AllpoleGrads<T> {
+    /// `∂L/∂x`, `[B, T]`.
+    pub x: Vec<T>,
+    /// `∂L/∂a`, in the layout of `a`.
+    pub a: Vec<T>,
+    /// `∂L/∂zi`, `[B, N]`.
+    pub zi: Vec<T>,
+}
+
+/// Where [`allpole_adjoint_into`] writes each gradient; `None` skips it (and its reductions).
+pub struct AllpoleGradsMut<'a, T> {
+    /// `∂L/∂x`, `[B, T]`.
+    pub x: Option<&'a mut [T]>,
+    /// `∂L/∂a`, in the layout of `a` (overwritten).
+    pub a: Option<&'a mut [T]>,
+    /// `∂L/∂zi`, `[B, N]`.
+    pub zi: Option<&'a mut [T]>,
+}
+
+/// Fused adjoint of [`allpole`]: every gradient in one reverse pass.
+///
+/// # Arguments
+/// * `y` — the forward output `[B, T]`; `a`, `zi` — as given to the forward.
+/// * `gy` — `∂L/∂y`, `[B, T]`; `gzf` — `∂L/∂zf`, `[B, N]` (`None` when the loss ignores zf).
+///
+/// # Examples
+/// ```
+/// use diffiir::{allpole, allpole_adjoint, Coefs, Dims};
+/// let (x, a, d) = ([1.0, 2.0, 3.0], [-0.5], Dims::new(1, 3));
+/// let y = allpole(&x, d, Coefs::shared(&a), None).unwrap().y;
+/// // L = y[2] = x[2] + 0.5 x[1] + 0.25 x[0]
+/// let g = allpole_adjoint(&y, d, Coefs::shared(&a), None, &[0.0, 0.0, 1.0], None).unwrap();
+/// assert_eq!(g.x, [0.25, 0.5, 1.0]);
+/// ```
+pub fn allpole_adjoint<T: Float>(
+    y: &[T],
+    dims: Dims,
+    a: Coefs<'_, T>,
+    zi: Option<&[T]>,
+    gy: &[T],
+    gzf: Option<&[T]>,
+) -> Result<AllpoleGrads<T>> {
+    check(FA, "y", y, dims, &a, zi)?;
+    let par = Par::default();
+    let mut g = AllpoleGrads { x: vec![T::zero(); dims.numel()], a: vec![T::zero(); a.data.len()], zi: vec![T::zero(); dims.batch * a.k] };
+    let mut scratch = vec![T::zero(); allpole_adjoint_scratch_len::<T>(dims, &a, par)];
+    let out = AllpoleGradsMut { x: Some(&mut g.x), a: Some(&mut g.a), zi: Some(&mut g.zi) };
+    allpole_adjoint_into(y, dims, a, zi, gy, gzf, out, &mut scratch, par)?;
+    Ok(g)
+}
+
+/// Scratch length (in `T`s) that [`allpole_adjoint_into`] needs.
+pub fn allpole_adjoint_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
+    let n = a.k;
+    let (c, g) = if a.is_time_varying() { ((TB + n) * n, TB * n) } else { (n, n) };
+    let rows = TB + (TB + n) + (n + TB) + c + g;
+    par.workers(dims.batch.div_ceil(T::LANES)) * (T::LANES * rows + n)
+}
+
+/// Buffer-passing form of [`allpole_adjoint`]. Allocation-free under [`Par::Seq`].
+#[allow(clippy::too_many_arguments)]
+pub fn allpole_adjoint_into<T: Float>(
+    y: &[T],
+    dims: Dims,
+    a: Coefs<'_, T>,
+    zi: Option<&[T]>,
+    gy: &[T],
+    gzf: Option<&[T]>,
+    out: AllpoleGradsMut<'_, T>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
+    check(FA, "y", y, dims, &a, zi)?;
+    dims.check_signal(FA, "gy", gy.len())?;
+    if let Some(g) = gzf {
+        dims.check_state(FA, "gzf", a.k, "N", g.len())?;
+    }
+    if let Some(g) = out.x.as_deref() {
+        dims.check_signal(FA, "grad x", g.len())?;
+    }
+    if let Some(g) = out.a.as_deref() {
+        check_len(FA, "grad a", a.data.len(), g.len())?;
+    }
+    if let Some(g) = out.zi.as_deref() {
+        dims.check_state(FA, "grad zi", a.k, "N", g.len())?;
+    }
+    check_scratch(FA, scratch, allpole_adjoint_scratch_len::<T>(dims, &a, par))?;
+    let per = allpole_adjoint_scratch_len::<T>(dims, &a, Par::Seq);
+    let want_a = out.a.is_some();
+    let mut ga = out.a;
+    let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
+    let io = AdjIo { y, gy, gzf, zi, want_a };
+    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));
+    reduce_partials(ga, &a, scratch, per, par.workers(dims.batch.div_ceil(T::LANES)), per - a.k);
+    Ok(())
+}
+
+struct AdjIo<'a, T> {
+    y: &'a [T],
+    gy: &'a [T],
+    gzf: Option<&'a [T]>,
+    zi: Option<&'a [T]>,
+    want_a: bool,
+}
+
+fn adj<T: Float, const L: usize>(
+    io: &AdjIo<'_, T>,
+    dims: Dims,
+    a: &Coefs<'_, T>,
+    br: Range<usize>,
+    outs: &mut [Out<'_, T>; 3],
+    s: &mut [T],
+) {
+    let (n, tlen, tv) = (a.k, dims.len, a.is_time_varying());
+    let (gs, s) = take::<T, L>(s, TB);
+    let (us, s) = take::<T, L>(s, TB + n);
+    let (ys, s) = take::<T, L>(s, n + TB);
+    let (cs, s) = take::<T, L>(s, if tv { (TB + n) * n } else { n });
+    let (gc, s) = take::<T, L>(s, if tv { TB * n } else { n });
+    let partial = &mut s[..n];
+    partial.fill(T::zero());
+    let [gxo, gao, gzio] = outs;
+    let mut ga = sink(gao, partial, io.want_a, (a.layout, a.k), br.start, tlen);
+    for b0 in br.clone().step_by(L) {
+        let nl = L.min(br.end - b0);
+        us.fill([T::zero(); L]);
+        if !tv {
+            pack(a, b0, nl, 0, tlen, cs);
+            gc.fill([T::zero(); L]);
+        }
+        let mut t0 = tlen.saturating_sub(1) / TB * TB;
+        while t0 < tlen {
+            let len = TB.min(tlen - t0);
+            us.copy_within(0..n, len);
+            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
+            if let Some(gzf) = io.gzf {
+                // zf_j = y[T−1−j]: its gradient joins ḡ there.
+                for t in (tlen.saturating_sub(n)).max(t0)..t0 + len {
+                    for l in 0..nl {
+                        gs[t - t0][l] = gs[t - t0][l] + gzf[(b0 + l) * n + (tlen - 1 - t)];
+                    }
+                }
+            }
+            if io.want_a {
+                // Rows 0..n+len hold y[t0−n .. t0+len): negative times from zi, the rest from y.
+                let h = n.min(t0);
+                zi_history(ys, io.zi, b0, nl, n, t0);
+                gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len]);
+            }
+            if tv {
+                for (ct, c) in cs.chunks_exact_mut(n).take(len + n).enumerate() {
+                    if t0 + ct < tlen {
+                        pack(a, b0, nl, t0 + ct, tlen, c);
+                    } else {
+                        c.fill([T::zero(); L]);
+                    }
+                }
+            }
+            for t in (0..len).rev() {
+                let mut acc = gs[t];
+                for k in 1..=n {
+                    let c = if tv { &cs[(t + k) * n + k - 1] } else { &cs[k - 1] };
+                    let u = &us[t + k];
+                    for l in 0..L {
+                        acc[l] = acc[l] - c[l] * u[l];
+                    }
+                }
+                us[t] = acc;
+                if io.want_a {
+                    for k in 1..=n {
+                        let (yk, g) = (&ys[n + t - k], if tv { &mut gc[t * n + k - 1] } else { &mut gc[k - 1] });
+                        for l in 0..L {
+                            g[l] = g[l] - acc[l] * yk[l];
+                        }
+                    }
+                }
+            }
+            if let Some(gx) = gxo.data.as_deref_mut() {
+                scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0);
+            }
+            if io.want_a && tv {
+                for t in 0..len {
+                    add_grads(&mut ga, &mut gc[t * n..][..n], b0, nl, t0 + t);
+                }
+            }
+            t0 = t0.wrapping_sub(TB);
+        }
+        if io.want_a && !tv {
+            add_grads(&mut ga, gc, b0, nl, 0);
+        }
+        if let Some(gzi) = gzio.data.as_deref_mut() {
+            for l in 0..nl {
+                let row = &mut gzi[(b0 - br.start + l) * n..][..n];
+                for m in 1..=n {
+                    let mut s = T::zero();
+                    for k in m..=n {
+                        if k - m < tlen {
+                            s = s + a.set(b0 + l, k - m, tlen)[k - 1] * us[k - m][l];
+                        }
+                    }
+                    row[m - 1] = -s;
+                }
+                // When T < N, zf_j (j ≥ T) is zi_{j−T} passed through.
+                if let Some(gzf) = io.gzf {
+                    for j in tlen..n {
+                        row[j - tlen] = row[j - tlen] + gzf[(b0 + l) * n + j];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Fills history rows `ys[0..n]` with y[t0−n .. t0) where those times are negative (from zi).
+fn zi_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize, t0: usize) {
+    for r in 0..n.saturating_sub(t0) {
+        // Row r holds time t0 − n + r < 0, i.e. y[−1−j] with j = n − r − t0 − 1.
+        let j = n - r - t0 - 1;
+        for l in 0..L {
+            ys[r][l] = match zi {
+                Some(z) if l < nl => z[(b0 + l) * n + j],
+                _ => T::zero(),
+            };
+        }
+    }
+}
+
+/// Adds a lane block of coefficient gradients `g[k][lane]` (signal `b0 + lane`, sample `t`) to the sink.
+fn add_grads<T: Float, const L: usize>(ga: &mut Sink<'_, T>, g: &mut [V<T, L>], b0: usize, nl: usize, t: usize) {
+    for l in 0..nl {
+        for (j, row) in g.iter().enumerate() {
+            ga.add(b0 + l, t, j, row[l]);
+        }
+    }
+}
+
+fn check<T: Float>(func: &'static str, xname: &'static str, x: &[T], dims: Dims, a: &Coefs<'_, T>, zi: Option<&[T]>) -> Result<()> {
+    a.check(func, "a", dims)?;
+    dims.check_signal(func, xname, x.len())?;
+    if let Some(zi) = zi {
+        dims.check_state(func, "zi", a.k, "N", zi.len())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! The lane engine shared by every family: time-major lane blocks, coefficient packing, output splitting.
+//!
+//! Signals are stored `[B, T]` (time contiguous), but one recursion chain is latency-bound, so kernels
+//! advance `L` signals ("lanes") per time step. A lane chunk's samples are gathered into a small time-major
+//! block `[t][lane]` (`TB` steps, L1-resident), the recursion runs over it with the inner loop over lanes
+//! (which the compiler vectorises), and results are scattered back. Chunks are independent, so they are
+//! split over workers ([`drive`]); each worker owns a slice of the caller's scratch.
+
+use crate::float::Float;
+use crate::par::{join, Par};
+use crate::shape::{Coefs, Dims, Layout};
+use std::ops::Range;
+
+/// Time steps per block: small enough that a block's rows stay in L1, long enough to amortise setup.
+pub(crate) const TB: usize = 64;
+
+/// A lane vector: one value per signal of a chunk.
+pub(crate) type V<T, const L: usize> = [T; L];
+
+/// An optional output with `row` elements per signal; a worker sees the rows of its own signals only.
+pub(crate) struct Out<'a, T> {
+    pub data: Option<&'a mut [T]>,
+    pub row: usize,
+}
+
+impl<'a, T> Out<'a, T> {
+    pub fn new(data: Option<&'a mut [T]>, row: usize) -> Self {
+        Self { data, row }
+    }
+
+    fn split(self, rows: usize) -> (Self, Self) {
+        let row = self.row;
+        match self.data {
+            Some(d) => {
+                let at = (rows * row).min(d.len());
+                let (l, r) = d.split_at_mut(at);
+                (Self { data: Some(l), row }, Self { data: Some(r), row })
+            }
+            None => (Self { data: None, row }, Self { data: None, row }),
+        }
+    }
+}
+
+/// Splits signals `0..batch` into chunk-aligned ranges, one per worker, and runs `leaf` on each with its
+/// rows of `outs` and its `per_worker` slice of `scratch` (in parallel under [`Par::Rayon`]).
+pub(crate) fn drive<T: Send, const N: usize>(
+    par: Par,
+    batch: usize,
+    lanes: usize,
+    outs: [Out<'_, T>; N],
+    scratch: &mut [T],
+    per_worker: usize,
+    leaf: &(dyn Fn(Range<usize>, &mut [Out<'_, T>; N], &mut [T]) + Sync),
+) {
+    let workers = par.workers(batch.div_ceil(lanes));
+    rec(0..batch, workers, lanes, outs, scratch, per_worker, leaf);
+}
+
+fn rec<T: Send, const N: usize>(
+    b: Range<usize>,
+    workers: usize,
+    lanes: usize,
+    mut outs: [Out<'_, T>; N],
+    scratch: &mut [T],
+    per_worker: usize,
+    leaf: &(dyn Fn(Range<usize>, &mut [Out<'_, T>; N], &mut [T]) + Sync),
+) {
+    let chunks = b.len().div_ceil(lanes);
+    if workers <= 1 || chunks <= 1 {
+        leaf(b, &mut outs, &mut scratch[..per_worker]);
+        return;
+    }
+    let wl = workers / 2;
+    let mid = (b.start + (chunks * wl / workers).max(1) * lanes).min(b.end);
+    let mut left: [Out<'_, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
+    let mut right: [Out<'_, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
+    for (i, o) in outs.into_iter().enumerate() {
+        (left[i], right[i]) = o.split(mid - b.start);
+    }
+    let (s1, s2) = scratch.split_at_mut(wl * per_worker);
+    join(|| rec(b.start..mid, wl, lanes, left, s1, per_worker, leaf), || rec(mid..b.end, workers - wl, lanes, right, s2, per_worker, leaf));
+}
+
+/// Views a scratch slice as lane vectors, taking the first `rows` of them; returns them and the rest.
+pub(crate) fn take<'s, T, const L: usize>(s: &'s mut [T], rows: usize) -> (&'s mut [V<T, L>], &'s mut [T]) {
+    let (head, rest) = s.split_at_mut(rows * L);
+    (head.as_chunks_mut::<L>().0, rest)
+}
+
+/// `dst[t][l] = src[(b0 + l)·tlen + t0 + t]` for the chunk's `nl` signals; unused lanes get zero.
+#[inline]
+pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>]) {
+    for (l, lane) in (0..L).map(|l| (l, l < nl)) {
+        if lane {
+            let row = &src[(b0 + l) * tlen + t0..][..dst.len()];
+            for (d, &s) in dst.iter_mut().zip(row) {
+                d[l] = s;
+            }
+        } else {
+            for d in dst.iter_mut() {
+                d[l] = T::zero();
+            }
+        }
+    }
+}
+
+/// Inverse of [`gather`] into a worker's rows: `dst[(lb0 + l)·tlen + t0 + t] = src[t][l]`.
+#[inline]
+pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize) {
+    for l in 0..nl {
+        let row = &mut dst[(lb0 + l) * tlen + t0..][..src.len()];
+        for (d, s) in row.iter_mut().zip(src) {
+            *d = s[l];
+        }
+    }
+}
+
+/// A gradient destination in a coefficient layout, as seen by one worker: per-signal and per-sample rows
+/// are the worker's own (signal `b` is row `b − base`); shared gradients go to the worker's partial sum.
+pub(crate) struct Sink<'s, T> {
+    pub data: Option<&'s mut [T]>,
+    pub layout: Layout,
+    pub k: usize,
+    pub base: usize,
+    pub len: usize,
+}
+
+impl<T: Float> Sink<'_, T> {
+    /// Adds `v` to coefficient `j` of the set of signal `b` at sample `n`.
+    #[inline(always)]
+    pub fn add(&mut self, b: usize, n: usize, j: usize, v: T) {
+        if let Some(d) = self.data.as_deref_mut() {
+            let o = match self.layout {
+                Layout::Shared => 0,
+                Layout::PerSignal => (b - self.base) * self.k,
+                Layout::PerSample => ((b - self.base) * self.len + n) * self.k,
+            };
+            d[o + j] = d[o + j] + v;
+        }
+    }
+}
+
+/// Routes a user's coefficient-gradient buffer: per-signal/per-sample buffers are split between workers
+/// (returned as an [`Out`]); a shared one is summed from per-worker partials (see [`reduce_partials`]).
+pub(crate) fn coef_out<'a, T>(g: Option<&'a mut [T]>, c: &Coefs<'_, T>, dims: Dims) -> Out<'a, T> {
+    match c.layout {
+        Layout::Shared => Out::new(None, 0),
+        Layout::PerSignal => Out::new(g, c.k),
+        Layout::PerSample => Out::new(g, c.k * dims.len),
+    }
+}
+
+/// Builds a worker's sink for coefficient gradients (layout, set size `k`) from its split output rows or,
+/// for a shared layout, its zeroed partial buffer.
+pub(crate) fn sink<'s, T>(
+    out: &'s mut Out<'_, T>,
+    partial: &'s mut [T],
+    want: bool,
+    (layout, k): (Layout, usize),
+    base: usize,
+    len: usize,
+) -> Sink<'s, T> {
+    let data = match (want, layout) {
+        (false, _) => None,
+        (true, Layout::Shared) => Some(partial),
+        (true, _) => out.data.as_deref_mut(),
+    };
+    Sink { data, layout, k, base, len }
+}
+
+/// Partial-sum elements a worker needs for a shared gradient of this layout and set size.
+pub(crate) fn partial_len((layout, k): (Layout, usize)) -> usize {
+    if layout == Layout::Shared {
+        k
+    } else {
+        0
+    }
+}
+
+/// Sums each worker's partial shared gradient (`k` values at `offset` of its scratch) into `g`.
+pub(crate) fn reduce_partials<T: Float>(
+    g: Option<&mut [T]>,
+    c: &Coefs<'_, T>,
+    scratch: &[T],
+    per_worker: usize,
+    workers: usize,
+    offset: usize,
+) {
+    if let (Some(g), Layout::Shared) = (g, c.layout) {
+        for (j, gj) in g.iter_mut().enumerate() {
+            *gj = (0..workers).map(|w| scratch[w * per_worker + offset + j]).fold(T::zero(), |s, v| s + v);
+        }
+    }
+}
+
+/// Errors unless a caller-provided buffer has exactly `want` elements.
+pub(crate) fn check_len(func: &'static str, arg: &'static str, want: usize, got: usize) -> crate::Result<()> {
+    if want != got {
+        return Err(crate::error::shape(func, arg, format!("length {want}"), got));
+    }
+    Ok(())
+}
+
+/// Errors unless the caller's scratch has at least `need` elements.
+pub(crate) fn check_scratch<T>(func: &'static str, scratch: &[T], need: usize) -> crate::Result<()> {
+    if scratch.len() < need {
+        return Err(crate::error::shape(func, "scratch", format!("length ≥ {need}"), scratch.len()));
+    }
+    Ok(())
+}
+
+/// Runs `$body` with the const lane count `$L` that matches `T::LANES`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! lanes {
+    ($T:ty, $L:ident => $body:expr) => {
+        match <$T as $crate::Float>::LANES {
+            16 => {
+                const $L: usize = 16;
+                $body
+            }
+            _ => {
+                const $L: usize = 8;
+                $body
+            }
+        }
+    };
+}

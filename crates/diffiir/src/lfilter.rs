@@ -1,0 +1,361 @@
+//! `lfilter`: general `b/a` filters exactly as `scipy.signal.lfilter` (transposed direct form II), batched and
+//! time-varying, with the fused adjoint; and `lfilter_zi` with its gradient.
+//!
+//! Conventions (scipy's): `a[0]` normalises `b` and `a` (per sample when time-varying, and `a[0]` gets a
+//! gradient too); `b` and `a` may differ in length; the state has `M = max(len(a), len(b)) − 1` values per
+//! signal in scipy's zi layout, so `lfilter_zi(b, a) · x[0]` works unchanged. The recursions are in [`crate::tdf2`].
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
+use crate::par::Par;
+use crate::shape::{Coefs, Dims};
+use crate::tdf2::{self, steady_state, steady_state_adjoint, unnormalise, Pack};
+use crate::Filtered;
+
+const F: &str = "lfilter";
+const FA: &str = "lfilter_adjoint";
+
+/// `b`/`a` as a one-section cascade for [`crate::tdf2`].
+struct LfPack<'a, T> {
+    b: Coefs<'a, T>,
+    a: Coefs<'a, T>,
+    m: usize,
+    tlen: usize,
+}
+
+impl<'a, T: Float> LfPack<'a, T> {
+    fn new(b: Coefs<'a, T>, a: Coefs<'a, T>, tlen: usize) -> Self {
+        Self { b, a, m: (b.k.max(a.k) - 1).max(1), tlen }
+    }
+}
+
+impl<T: Float> Pack<T> for LfPack<'_, T> {
+    fn sections(&self) -> usize {
+        1
+    }
+    fn order(&self) -> usize {
+        self.m
+    }
+    fn state_len(&self) -> usize {
+        self.b.k.max(self.a.k) - 1
+    }
+    fn time_varying(&self) -> bool {
+        self.b.is_time_varying() || self.a.is_time_varying()
+    }
+    #[inline]
+    fn pack<const L: usize>(&self, b: usize, n: usize, l: usize, out: &mut [V<T, L>]) {
+        let (sb, sa) = (self.b.set(b, n, self.tlen), self.a.set(b, n, self.tlen));
+        let a0 = sa[0];
+        for (i, &v) in sb.iter().enumerate() {
+            out[i][l] = v / a0;
+        }
+        for (i, &v) in sa.iter().enumerate().skip(1) {
+            out[self.m + i][l] = v / a0;
+        }
+    }
+    fn unpack<const L: usize>(&self, b: usize, n: usize, l: usize, p: &[V<T, L>], g: &[V<T, L>], sinks: &mut [Sink<'_, T>; 2]) {
+        let a0 = self.a.set(b, n, self.tlen)[0];
+        let [sb, sa] = sinks;
+        unnormalise(
+            a0,
+            self.b.k,
+            self.a.k,
+            self.m,
+            |j| p[j][l],
+            |j| g[j][l],
+            |is_a, i, v| if is_a { sa.add(b, n, i, v) } else { sb.add(b, n, i, v) },
+        );
+    }
+}
+
+/// Filters `x` with the rational transfer function `B(z)/A(z)` in transposed direct form II, as
+/// `scipy.signal.lfilter(b, a, x, axis=-1, zi=zi)`, for a batch of signals and optionally per-sample
+/// coefficients.
+///
+/// For filters of order above ~4, especially in `f32`, prefer [`sosfilt`](crate::sosfilt): a high-order
+/// `b/a` polynomial is badly conditioned (as scipy warns).
+///
+/// # Arguments
+/// * `b` — numerator `[nb]`, `[B, nb]` or `[B, T, nb]` ([`Coefs`]), `nb ≥ 1`.
+/// * `a` — denominator incl. `a[0]`, `[na]`, `[B, na]` or `[B, T, na]`; `a[0] ≠ 0` normalises (per sample).
+/// * `x` — `[B, T]` input; `dims` gives B and T.
+/// * `zi` — `[B, M]` initial state, `M = max(na, nb) − 1`, scipy's layout; `None` = zeros (rest).
+///
+/// # Returns
+/// [`Filtered`] with `y` `[B, T]` and `zf` `[B, M]` (the final state, scipy's layout).
+///
+/// # Errors
+/// [`Error::Shape`], [`Error::Empty`] (`nb` or `na` is 0), [`Error::ZeroLeadingCoefficient`] (any `a[0] = 0`).
+///
+/// # Examples
+/// scipy's docstring example: start from the steady state of the step response, `zi = lfilter_zi(b, a)·x[0]`.
+/// ```
+/// use diffiir::{lfilter, lfilter_zi, Coefs, Dims};
+/// let (b, a) = ([0.0675, 0.1349, 0.0675], [1.0, -1.1430, 0.4128]); // butter(2, 0.25)
+/// let zi = lfilter_zi(Coefs::shared(&b), Coefs::shared(&a), 1).unwrap();
+/// let x = [1.0_f64; 5];
+/// let zi0: Vec<f64> = zi.iter().map(|z| z * x[0]).collect();
+/// let out = lfilter(Coefs::shared(&b), Coefs::shared(&a), &x, Dims::new(1, 5), Some(&zi0)).unwrap();
+/// let dc = b.iter().sum::<f64>() / a.iter().sum::<f64>();
+/// assert!(out.y.iter().all(|y| (y - dc).abs() < 1e-12)); // no transient
+/// ```
+///
+/// See also [`lfilter_adjoint`], [`lfilter_zi`], [`sosfilt`](crate::sosfilt), [`allpole`](crate::allpole).
+pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>) -> Result<Filtered<T>> {
+    let m = check(F, &b, &a, dims)?;
+    let par = Par::default();
+    let mut y = vec![T::zero(); dims.numel()];
+    let mut zf = vec![T::zero(); dims.batch * m];
+    let mut scratch = vec![T::zero(); lfilter_scratch_len(&b, &a, dims, par)];
+    lfilter_into(b, a, x, dims, zi, &mut y, Some(&mut zf), &mut scratch, par)?;
+    Ok(Filtered { y, zf })
+}
+
+/// Scratch length (in `T`s) that [`lfilter_into`] needs.
+pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&LfPack::new(*b, *a, dims.len))
+}
+
+/// Buffer-passing form of [`lfilter`]: writes `y` `[B, T]` and, if given, `zf` `[B, M]`.
+/// Allocation-free under [`Par::Seq`]; `scratch` needs [`lfilter_scratch_len`] elements (contents ignored).
+#[allow(clippy::too_many_arguments)]
+pub fn lfilter_into<T: Float>(
+    b: Coefs<'_, T>,
+    a: Coefs<'_, T>,
+    x: &[T],
+    dims: Dims,
+    zi: Option<&[T]>,
+    y: &mut [T],
+    zf: Option<&mut [T]>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
+    let m = check(F, &b, &a, dims)?;
+    dims.check_signal(F, "x", x.len())?;
+    dims.check_signal(F, "y", y.len())?;
+    if let Some(zi) = zi {
+        dims.check_state(F, "zi", m, "max(len(a), len(b)) − 1", zi.len())?;
+    }
+    if let Some(zf) = zf.as_deref() {
+        dims.check_state(F, "zf", m, "max(len(a), len(b)) − 1", zf.len())?;
+    }
+    check_scratch(F, scratch, lfilter_scratch_len(&b, &a, dims, par))?;
+    let p = LfPack::new(b, a, dims.len);
+    let per = tdf2::fwd_scratch(&p);
+    let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
+    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, s)));
+    Ok(())
+}
+
+/// Gradients of [`lfilter`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LfilterGrads<T> {
+    /// `∂L/∂x`, `[B, T]`.
+    pub x: Vec<T>,
+    /// `∂L/∂b`, in the layout of `b`.
+    pub b: Vec<T>,
+    /// `∂L/∂a` (incl. `a[0]`), in the layout of `a`.
+    pub a: Vec<T>,
+    /// `∂L/∂zi`, `[B, M]`.
+    pub zi: Vec<T>,
+}
+
+/// Where [`lfilter_adjoint_into`] writes; `None` skips a gradient and its reductions.
+pub struct LfilterGradsMut<'a, T> {
+    /// `∂L/∂x`, `[B, T]`.
+    pub x: Option<&'a mut [T]>,
+    /// `∂L/∂b`, layout of `b` (overwritten).
+    pub b: Option<&'a mut [T]>,
+    /// `∂L/∂a`, layout of `a` (overwritten).
+    pub a: Option<&'a mut [T]>,
+    /// `∂L/∂zi`, `[B, M]`.
+    pub zi: Option<&'a mut [T]>,
+}
+
+/// Fused adjoint of [`lfilter`]: gradients w.r.t. `x`, `b`, `a` and `zi` in one reverse pass.
+///
+/// # Arguments
+/// * `b`, `a`, `x` — as given to the forward; `y` — its output `[B, T]` (zi itself is not needed).
+/// * `gy` — `∂L/∂y` `[B, T]`; `gzf` — `∂L/∂zf` `[B, M]`, or `None` when the loss ignores zf.
+///
+/// # Examples
+/// ```
+/// use diffiir::{lfilter, lfilter_adjoint, Coefs, Dims};
+/// let (b, a, x, d) = ([2.0], [1.0, -0.5], [1.0, 0.0], Dims::new(1, 2));
+/// let y = lfilter(Coefs::shared(&b), Coefs::shared(&a), &x, d, None).unwrap().y; // [2, 1]
+/// let g = lfilter_adjoint(Coefs::shared(&b), Coefs::shared(&a), &x, &y, d, &[0.0, 1.0], None).unwrap();
+/// assert_eq!(g.b, [0.5]);        // y[1] = 0.5·b0·x[0]
+/// assert_eq!(g.a, [-2.0, -2.0]); // y[1] = −a1·b0·x[0]/a0²
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn lfilter_adjoint<T: Float>(
+    b: Coefs<'_, T>,
+    a: Coefs<'_, T>,
+    x: &[T],
+    y: &[T],
+    dims: Dims,
+    gy: &[T],
+    gzf: Option<&[T]>,
+) -> Result<LfilterGrads<T>> {
+    let m = check(FA, &b, &a, dims)?;
+    let par = Par::default();
+    let mut g = LfilterGrads {
+        x: vec![T::zero(); dims.numel()],
+        b: vec![T::zero(); b.data.len()],
+        a: vec![T::zero(); a.data.len()],
+        zi: vec![T::zero(); dims.batch * m],
+    };
+    let mut scratch = vec![T::zero(); lfilter_adjoint_scratch_len(&b, &a, dims, par)];
+    let out = LfilterGradsMut { x: Some(&mut g.x), b: Some(&mut g.b), a: Some(&mut g.a), zi: Some(&mut g.zi) };
+    lfilter_adjoint_into(b, a, x, y, dims, gy, gzf, out, &mut scratch, par)?;
+    Ok(g)
+}
+
+/// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
+pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
+    par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&LfPack::new(*b, *a, dims.len), partial)
+}
+
+/// Buffer-passing form of [`lfilter_adjoint`]. Allocation-free under [`Par::Seq`].
+#[allow(clippy::too_many_arguments)]
+pub fn lfilter_adjoint_into<T: Float>(
+    b: Coefs<'_, T>,
+    a: Coefs<'_, T>,
+    x: &[T],
+    y: &[T],
+    dims: Dims,
+    gy: &[T],
+    gzf: Option<&[T]>,
+    out: LfilterGradsMut<'_, T>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
+    let m = check(FA, &b, &a, dims)?;
+    for (name, s) in [("x", x), ("y", y), ("gy", gy)] {
+        dims.check_signal(FA, name, s.len())?;
+    }
+    if let Some(g) = gzf {
+        dims.check_state(FA, "gzf", m, "max(len(a), len(b)) − 1", g.len())?;
+    }
+    check_grads(
+        FA,
+        [
+            ("grad x", out.x.as_deref(), dims.numel()),
+            ("grad b", out.b.as_deref(), b.data.len()),
+            ("grad a", out.a.as_deref(), a.data.len()),
+            ("grad zi", out.zi.as_deref(), dims.batch * m),
+        ],
+    )?;
+    check_scratch(FA, scratch, lfilter_adjoint_scratch_len(&b, &a, dims, par))?;
+    let p = LfPack::new(b, a, dims.len);
+    let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
+    let per = tdf2::adj_scratch(&p, partial);
+    let io = tdf2::AdjIo { x, y, tape: &[], gy, gzf, want: [out.b.is_some(), out.a.is_some()] };
+    let (mut gb, mut ga) = (out.b, out.a);
+    let outs =
+        [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
+    let cdesc = [(b.layout, b.k), (a.layout, a.k)];
+    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc)));
+    let workers = par.workers(dims.batch.div_ceil(T::LANES));
+    let off = per - partial;
+    reduce_partials(gb, &b, scratch, per, workers, off);
+    reduce_partials(ga, &a, scratch, per, workers, off + partial_len((b.layout, b.k)));
+    Ok(())
+}
+
+/// Steady-state initial condition of the step response, as `scipy.signal.lfilter_zi(b, a)`, for one
+/// filter (`[nb]`, `[na]`, `batch` ignored) or one per signal (`[B, nb]`, `[B, na]`).
+///
+/// Returns `[B, M]` (or `[M]` for shared coefficients); multiply by `x[0]` to start a signal at rest at
+/// its first value. Computed in closed form, `zi_i = Σ_{j≥i} (b̃_j − ã_j·G)` with the DC gain
+/// `G = Σb/Σa`, which is scipy's linear solve written out.
+///
+/// # Errors
+/// [`Error::Singular`] when `Σa = 0` (pole at z = 1); time-varying coefficients are rejected
+/// ([`Error::Shape`]); as [`lfilter`] otherwise.
+pub fn lfilter_zi<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, batch: usize) -> Result<Vec<T>> {
+    const FZ: &str = "lfilter_zi";
+    let (sets, m) = check_zi(FZ, &b, &a, batch)?;
+    let mut zi = vec![T::zero(); sets * m];
+    let (mut bt, mut at) = (vec![T::zero(); m + 1], vec![T::zero(); m + 1]);
+    for (s, z) in zi.chunks_exact_mut(m.max(1)).enumerate().take(sets) {
+        normalise_set(b.set(s, 0, 1), a.set(s, 0, 1), &mut bt, &mut at);
+        steady_state(&bt, &at, &mut z[..m]).ok_or(Error::Singular { func: FZ, arg: "a", index: s })?;
+    }
+    Ok(zi)
+}
+
+/// Gradient of [`lfilter_zi`]: given `gzi = ∂L/∂zi` (shape of its output) returns `(∂L/∂b, ∂L/∂a)` in
+/// the layouts of `b` and `a` (`a[0]` included).
+pub fn lfilter_zi_adjoint<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, batch: usize, gzi: &[T]) -> Result<(Vec<T>, Vec<T>)> {
+    const FZ: &str = "lfilter_zi_adjoint";
+    let (sets, m) = check_zi(FZ, &b, &a, batch)?;
+    check_len(FZ, "gzi", sets * m, gzi.len())?;
+    let (mut gb, mut ga) = (vec![T::zero(); b.data.len()], vec![T::zero(); a.data.len()]);
+    let (mut bt, mut at, mut z) = (vec![T::zero(); m + 1], vec![T::zero(); m + 1], vec![T::zero(); m]);
+    let (mut gbt, mut gat) = (vec![T::zero(); m + 1], vec![T::zero(); m + 1]);
+    for s in 0..sets {
+        let a0 = normalise_set(b.set(s, 0, 1), a.set(s, 0, 1), &mut bt, &mut at);
+        let (g, sa) = steady_state(&bt, &at, &mut z).ok_or(Error::Singular { func: FZ, arg: "a", index: s })?;
+        steady_state_adjoint(&at, g, sa, &gzi[s * m..][..m], T::zero(), &mut gbt, &mut gat);
+        let (ob, oa) = (s * b.k, s * a.k);
+        unnormalise(
+            a0,
+            b.k,
+            a.k,
+            m,
+            |j| if j <= m { bt[j] } else { at[j - m] },
+            |j| if j <= m { gbt[j] } else { gat[j - m] },
+            |is_a, i, v| if is_a { ga[oa + i] = v } else { gb[ob + i] = v },
+        );
+    }
+    Ok((gb, ga))
+}
+
+/// `(b, a) / a[0]`, zero-padded to `M + 1`; returns `a[0]`.
+pub(crate) fn normalise_set<T: Float>(b: &[T], a: &[T], bt: &mut [T], at: &mut [T]) -> T {
+    let a0 = a[0];
+    bt.fill(T::zero());
+    at.fill(T::zero());
+    for (d, &v) in bt.iter_mut().zip(b) {
+        *d = v / a0;
+    }
+    for (d, &v) in at.iter_mut().zip(a) {
+        *d = v / a0;
+    }
+    a0
+}
+
+fn check_zi<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, batch: usize) -> Result<(usize, usize)> {
+    let dims = Dims::new(batch, 1);
+    let m = check(func, b, a, dims)?;
+    if b.is_time_varying() || a.is_time_varying() || b.layout != a.layout {
+        return Err(Error::Shape {
+            func,
+            arg: "b, a",
+            expected: "both [K] or both [B, K]".into(),
+            got: format!("layouts {:?} and {:?}", b.layout, a.layout),
+        });
+    }
+    Ok((b.sets(dims), m))
+}
+
+/// Validates `b`, `a` (lengths for `dims`, a[0] ≠ 0); returns the state length `M`.
+fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
+    b.check(func, "b", dims)?;
+    a.check(func, "a", dims)?;
+    a.check_nonzero(func, "a", 0, a.k)?;
+    Ok(b.k.max(a.k) - 1)
+}
+
+/// Checks the lengths of caller-provided gradient buffers `(name, buffer, expected length)`.
+pub(crate) fn check_grads<T, const N: usize>(func: &'static str, g: [(&'static str, Option<&[T]>, usize); N]) -> Result<()> {
+    for (name, buf, want) in g {
+        if let Some(buf) = buf {
+            check_len(func, name, want, buf.len())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! Transposed direct form II, as a cascade of `S` sections of order `M`: the one kernel behind
+//! [`lfilter`](crate::lfilter) (`S = 1`) and [`sosfilt`](crate::sosfilt) (`M = 2`), forward and fused adjoint.
+//!
+//! # Forward (one section; coefficients normalised by `a_0[n]`, padded with zeros to `M`)
+//! ```text
+//! y[n]       = s_1[n] + b_0[n] x[n]
+//! s_i[n+1]   = s_{i+1}[n] + b_i[n] x[n] − a_i[n] y[n]      i = 1..M,  s_{M+1} ≡ 0
+//! zi = s[0],  zf = s[T]                                     (scipy's layout)
+//! ```
+//! A cascade feeds section `s`'s output to section `s+1` within the same time step, so the data is read
+//! once. The forward can record the intermediate section outputs (the *tape*) that the adjoint needs.
+//!
+//! # Adjoint (per section, `ĝ` = total gradient of the section output)
+//! ```text
+//! ĝ[n] = g[n] − Σ_{i=1..M} a_i[n] ĝ[n+i],   seeded ĝ[T−1+i] = ∂L/∂zf_i      (a at the *current* time)
+//! ∂L/∂x[n]   = Σ_{i=0..M} b_i[n] ĝ[n+i]      (the `g` of the previous section)
+//! ∂L/∂b_i[n] = ĝ[n+i] x[n],    ∂L/∂a_i[n] = −ĝ[n+i] y[n],    ∂L/∂zi_i = ĝ[i−1]
+//! ```
+//! The adjoint keeps `(ĝ[n+1], …, ĝ[n+M])` per section as its running state, exactly mirroring the forward.
+//! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
+
+use crate::float::Float;
+use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, TB, V};
+use crate::shape::{Dims, Layout};
+use std::ops::Range;
+
+/// A coefficient source for the cascade: knows the packed layout `[S][b_0..b_M, a_1..a_M]` and how to map
+/// gradients of packed (normalised) coefficients back to the user's arrays.
+pub(crate) trait Pack<T: Float>: Sync {
+    /// Sections `S`.
+    fn sections(&self) -> usize;
+    /// Internal order per section `M ≥ 1`.
+    fn order(&self) -> usize;
+    /// State values per section in the user's zi/zf (`≤ M`).
+    fn state_len(&self) -> usize;
+    /// Whether any coefficient is per sample.
+    fn time_varying(&self) -> bool;
+    /// Writes signal `b`'s normalised set at sample `n` into lane `l` of `out` (`S·(2M+1)` rows).
+    fn pack<const L: usize>(&self, b: usize, n: usize, l: usize, out: &mut [V<T, L>]);
+    /// Maps gradients `g` of the packed set `p` (lane `l`) of signal `b` at sample `n` into the sinks.
+    fn unpack<const L: usize>(&self, b: usize, n: usize, l: usize, p: &[V<T, L>], g: &[V<T, L>], sinks: &mut [Sink<'_, T>; 2]);
+}
+
+/// Packed rows per time step.
+pub(crate) fn width<T: Float>(p: &impl Pack<T>) -> usize {
+    p.sections() * (2 * p.order() + 1)
+}
+
+/// Scratch per worker (in `T`s) of [`fwd`].
+pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>) -> usize {
+    let c = if p.time_varying() { TB * width(p) } else { width(p) };
+    T::LANES * (2 * TB + c + p.sections() * p.order())
+}
+
+/// Scratch per worker (in `T`s) of [`adj`]; the last `partial` elements take shared-gradient partial sums.
+pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
+    let w = width(p);
+    let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
+    T::LANES * (3 * TB + c + g + p.sections() * p.order()) + partial
+}
+
+/// Tape length (in `T`s): intermediate section outputs, `[chunk][T][S−1][lane]`.
+pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
+    dims.batch.div_ceil(T::LANES) * T::LANES * dims.len * sections.saturating_sub(1)
+}
+
+/// One TDF-II step of one section on a lane vector; returns the section output.
+#[inline(always)]
+fn step<T: Float, const L: usize>(st: &mut [V<T, L>], c: &[V<T, L>], v: &V<T, L>, m: usize) -> V<T, L> {
+    let mut y = [T::zero(); L];
+    for l in 0..L {
+        y[l] = st[0][l] + c[0][l] * v[l];
+    }
+    for i in 0..m - 1 {
+        for l in 0..L {
+            st[i][l] = st[i + 1][l] + c[i + 1][l] * v[l] - c[m + 1 + i][l] * y[l];
+        }
+    }
+    for l in 0..L {
+        st[m - 1][l] = c[m][l] * v[l] - c[2 * m][l] * y[l];
+    }
+    y
+}
+
+/// Loads the user's `[B, S, state_len]` state (or zeros) into internal rows `[S·M][lane]`.
+fn load_state<T: Float, const L: usize>(st: &mut [V<T, L>], z: Option<&[T]>, b0: usize, nl: usize, s: usize, m: usize, ms: usize) {
+    st.fill([T::zero(); L]);
+    if let Some(z) = z {
+        for l in 0..nl {
+            for sec in 0..s {
+                for i in 0..ms {
+                    st[sec * m + i][l] = z[((b0 + l) * s + sec) * ms + i];
+                }
+            }
+        }
+    }
+}
+
+fn store_state<T: Float, const L: usize>(st: &[V<T, L>], z: &mut [T], lb0: usize, nl: usize, s: usize, m: usize, ms: usize) {
+    for l in 0..nl {
+        for sec in 0..s {
+            for i in 0..ms {
+                z[((lb0 + l) * s + sec) * ms + i] = st[sec * m + i][l];
+            }
+        }
+    }
+}
+
+/// Packs the chunk's coefficient sets at sample `n` (lanes beyond `nl` stay zero: they filter nothing).
+fn pack_chunk<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize, n: usize, c: &mut [V<T, L>]) {
+    c.fill([T::zero(); L]);
+    for l in 0..nl {
+        p.pack(b0 + l, n, l, c);
+    }
+}
+
+/// Forward of the chunks of signals `br`. `outs = [y, zf, tape]` (worker rows).
+pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
+    p: &P,
+    x: &[T],
+    dims: Dims,
+    zi: Option<&[T]>,
+    br: Range<usize>,
+    outs: &mut [Out<'_, T>; 3],
+    s: &mut [T],
+) {
+    let (ns, m, ms, tv, w, tlen) = (p.sections(), p.order(), p.state_len(), p.time_varying(), width(p), dims.len);
+    let pw = 2 * m + 1;
+    let (xs, s) = take::<T, L>(s, TB);
+    let (ys, s) = take::<T, L>(s, TB);
+    let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
+    let (st, _) = take::<T, L>(s, ns * m);
+    let [yo, zfo, tapeo] = outs;
+    for b0 in br.clone().step_by(L) {
+        let nl = L.min(br.end - b0);
+        load_state(st, zi, b0, nl, ns, m, ms);
+        if !tv {
+            pack_chunk(p, b0, nl, 0, cs);
+        }
+        let mut tape =
+            tapeo.data.as_deref_mut().map(|d| d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks_mut::<L>().0);
+        for t0 in (0..tlen).step_by(TB) {
+            let len = TB.min(tlen - t0);
+            gather(x, tlen, b0, nl, t0, &mut xs[..len]);
+            if tv {
+                for (t, c) in cs.chunks_exact_mut(w).take(len).enumerate() {
+                    pack_chunk(p, b0, nl, t0 + t, c);
+                }
+            }
+            if ns == 1 {
+                // One section (lfilter, a lone biquad): keep the state in locals, out of memory.
+                let mut loc = [[T::zero(); L]; 4];
+                let small = m <= loc.len();
+                if small {
+                    loc[..m].copy_from_slice(&st[..m]);
+                }
+                let state: &mut [V<T, L>] = if small { &mut loc[..m] } else { &mut st[..m] };
+                for t in 0..len {
+                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                    ys[t] = step(state, c, &xs[t], m);
+                }
+                if small {
+                    st[..m].copy_from_slice(&loc[..m]);
+                }
+            } else {
+                for t in 0..len {
+                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                    let mut v = xs[t];
+                    for sec in 0..ns {
+                        v = step(&mut st[sec * m..][..m], &c[sec * pw..][..pw], &v, m);
+                        if let (Some(tp), true) = (tape.as_deref_mut(), sec + 1 < ns) {
+                            tp[(t0 + t) * (ns - 1) + sec] = v;
+                        }
+                    }
+                    ys[t] = v;
+                }
+            }
+            if let Some(yd) = yo.data.as_deref_mut() {
+                scatter(&ys[..len], yd, tlen, b0 - br.start, nl, t0);
+            }
+        }
+        if let Some(zf) = zfo.data.as_deref_mut() {
+            store_state(st, zf, b0 - br.start, nl, ns, m, ms);
+        }
+    }
+}
+
+/// Inputs of the adjoint besides coefficients.
+pub(crate) struct AdjIo<'a, T> {
+    pub x: &'a [T],
+    pub y: &'a [T],
+    pub tape: &'a [T],
+    pub gy: &'a [T],
+    pub gzf: Option<&'a [T]>,
+    pub want: [bool; 2],
+}
+
+/// Adjoint of the chunks of signals `br`. `outs = [gx, gzi, gcoef0, gcoef1]` (worker rows); `cdesc` gives
+/// the layout and set size of the two coefficient arrays whose gradients the sinks receive.
+pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
+    p: &P,
+    io: &AdjIo<'_, T>,
+    dims: Dims,
+    br: Range<usize>,
+    outs: &mut [Out<'_, T>; 4],
+    s: &mut [T],
+    cdesc: [(Layout, usize); 2],
+) {
+    let (ns, m, ms, tv, w, tlen) = (p.sections(), p.order(), p.state_len(), p.time_varying(), width(p), dims.len);
+    let pw = 2 * m + 1;
+    let want_c = io.want[0] || io.want[1];
+    let (xs, s) = take::<T, L>(s, TB);
+    let (ys, s) = take::<T, L>(s, TB);
+    let (gs, s) = take::<T, L>(s, TB);
+    let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
+    let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
+    let (h, s) = take::<T, L>(s, ns * m);
+    let [gxo, gzio, c0, c1] = outs;
+    let (p0, p1) = s[..partial_len(cdesc[0]) + partial_len(cdesc[1])].split_at_mut(partial_len(cdesc[0]));
+    p0.fill(T::zero());
+    p1.fill(T::zero());
+    let mut sinks = [sink(c0, p0, io.want[0], cdesc[0], br.start, tlen), sink(c1, p1, io.want[1], cdesc[1], br.start, tlen)];
+    for b0 in br.clone().step_by(L) {
+        let nl = L.min(br.end - b0);
+        load_state(h, io.gzf, b0, nl, ns, m, ms);
+        if !tv {
+            pack_chunk(p, b0, nl, 0, cs);
+            gc.fill([T::zero(); L]);
+        }
+        let tape: &[V<T, L>] =
+            if ns > 1 { io.tape[(b0 / L) * L * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks::<L>().0 } else { &[] };
+        let mut t0 = tlen.saturating_sub(1) / TB * TB;
+        while t0 < tlen {
+            let len = TB.min(tlen - t0);
+            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
+            if want_c {
+                gather(io.x, tlen, b0, nl, t0, &mut xs[..len]);
+                gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
+            }
+            if tv {
+                for (t, c) in cs.chunks_exact_mut(w).take(len).enumerate() {
+                    pack_chunk(p, b0, nl, t0 + t, c);
+                }
+                if want_c {
+                    gc[..len * w].fill([T::zero(); L]);
+                }
+            }
+            for t in (0..len).rev() {
+                let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                let mut g = gs[t];
+                for sec in (0..ns).rev() {
+                    let cc = &c[sec * pw..][..pw];
+                    let hs = &mut h[sec * m..][..m];
+                    let mut gh = g;
+                    for i in 0..m {
+                        for l in 0..L {
+                            gh[l] = gh[l] - cc[m + 1 + i][l] * hs[i][l];
+                        }
+                    }
+                    let mut gx = [T::zero(); L];
+                    for l in 0..L {
+                        gx[l] = cc[0][l] * gh[l];
+                    }
+                    for i in 0..m {
+                        for l in 0..L {
+                            gx[l] = gx[l] + cc[i + 1][l] * hs[i][l];
+                        }
+                    }
+                    if want_c {
+                        let xin = if sec == 0 { &xs[t] } else { &tape[(t0 + t) * (ns - 1) + sec - 1] };
+                        let yout = if sec + 1 == ns { &ys[t] } else { &tape[(t0 + t) * (ns - 1) + sec] };
+                        let g = &mut gc[if tv { t * w } else { 0 } + sec * pw..][..pw];
+                        for l in 0..L {
+                            g[0][l] = g[0][l] + gh[l] * xin[l];
+                        }
+                        for i in 0..m {
+                            for l in 0..L {
+                                g[i + 1][l] = g[i + 1][l] + hs[i][l] * xin[l];
+                                g[m + 1 + i][l] = g[m + 1 + i][l] - hs[i][l] * yout[l];
+                            }
+                        }
+                    }
+                    hs.copy_within(0..m - 1, 1);
+                    hs[0] = gh;
+                    g = gx;
+                }
+                gs[t] = g;
+            }
+            if let Some(gx) = gxo.data.as_deref_mut() {
+                scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
+            }
+            if want_c && tv {
+                for t in 0..len {
+                    for l in 0..nl {
+                        p.unpack(b0 + l, t0 + t, l, &cs[t * w..][..w], &gc[t * w..][..w], &mut sinks);
+                    }
+                }
+            }
+            t0 = t0.wrapping_sub(TB);
+        }
+        if want_c && !tv {
+            for l in 0..nl {
+                p.unpack(b0 + l, 0, l, cs, gc, &mut sinks);
+            }
+        }
+        if let Some(gzi) = gzio.data.as_deref_mut() {
+            store_state(h, gzi, b0 - br.start, nl, ns, m, ms);
+        }
+    }
+}
+
+/// Maps gradients of one normalised section `(b̃_0..b̃_M, ã_1..ã_M) = (b, a_1..a_M) / a_0` back to the
+/// user's `nb` numerator and `na` denominator coefficients (including `a_0`).
+///
+/// `pv(j)`/`gv(j)` read packed value / gradient `j` (`b̃_i` at `i`, `ã_i` at `M + i`); `add(is_a, i, v)`
+/// receives `∂L/∂b_i` (`is_a = false`) or `∂L/∂a_i`.
+/// `∂L/∂b_i = ḡb_i / a_0`, `∂L/∂a_i = ḡa_i / a_0` (i ≥ 1), `∂L/∂a_0 = −(Σ ḡb_i b̃_i + Σ ḡa_i ã_i) / a_0`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) fn unnormalise<T: Float>(
+    a0: T,
+    nb: usize,
+    na: usize,
+    m: usize,
+    pv: impl Fn(usize) -> T,
+    gv: impl Fn(usize) -> T,
+    mut add: impl FnMut(bool, usize, T),
+) {
+    let mut dot = T::zero();
+    for i in 0..nb {
+        dot = dot + gv(i) * pv(i);
+        add(false, i, gv(i) / a0);
+    }
+    for i in 1..na {
+        dot = dot + gv(m + i) * pv(m + i);
+        add(true, i, gv(m + i) / a0);
+    }
+    add(true, 0, -dot / a0);
+}
+
+/// Steady state of one normalised TDF-II section for a unit step: returns `(G, Σã)` and writes
+/// `zi_i = Σ_{j=i..M} (b̃_j − ã_j·G)` (i = 1..M) into `zi`, where `G = Σb̃ / Σã` is the DC gain.
+/// `bt`, `at` have `M + 1` entries (`at[0] = 1`). Returns `None` when `Σã = 0` (a pole at z = 1).
+pub(crate) fn steady_state<T: Float>(bt: &[T], at: &[T], zi: &mut [T]) -> Option<(T, T)> {
+    let sa = at.iter().fold(T::zero(), |s, &v| s + v);
+    if sa == T::zero() {
+        return None;
+    }
+    let g = bt.iter().fold(T::zero(), |s, &v| s + v) / sa;
+    let mut acc = T::zero();
+    for i in (1..bt.len()).rev() {
+        acc = acc + (bt[i] - at[i] * g);
+        zi[i - 1] = acc;
+    }
+    Some((g, sa))
+}
+
+/// Adjoint of [`steady_state`]: given `w = ∂L/∂zi` and `gg = ∂L/∂G` (extra, from a cascade's scaling),
+/// writes `∂L/∂b̃_j` into `gb` and `∂L/∂ã_j` into `ga` (`ga[0]` unused).
+pub(crate) fn steady_state_adjoint<T: Float>(at: &[T], g: T, sa: T, w: &[T], gg: T, gb: &mut [T], ga: &mut [T]) {
+    // zi_i = Σ_{j≥i} b̃_j − G·C_i with C_i = Σ_{j≥i} ã_j; ∂G/∂b̃_j = 1/Σã, ∂G/∂ã_j = −G/Σã.
+    let mut k = gg;
+    let mut c = T::zero();
+    for i in (1..at.len()).rev() {
+        c = c + at[i];
+        k = k - w[i - 1] * c;
+    }
+    let mut prefix = T::zero();
+    for j in 0..at.len() {
+        if j >= 1 {
+            prefix = prefix + w[j - 1];
+        }
+        gb[j] = prefix + k / sa;
+        ga[j] = -g * prefix - k * g / sa;
+    }
+}
