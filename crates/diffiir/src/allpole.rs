@@ -354,9 +354,16 @@ fn adj<T: Float, const L: usize>(
                     }
                 }
                 us[t] = acc;
-                if io.want_a {
+                if io.want_a && tv {
                     for k in 1..=n {
-                        let (yk, g) = (&ys[n + t - k], if tv { &mut gc[t * n + k - 1] } else { &mut gc[k - 1] });
+                        let (yk, g) = (&ys[n + t - k], &mut gc[t * n + k - 1]);
+                        for l in 0..L {
+                            g[l] = -(acc[l] * yk[l]);
+                        }
+                    }
+                } else if io.want_a {
+                    for k in 1..=n {
+                        let (yk, g) = (&ys[n + t - k], &mut gc[k - 1]);
                         for l in 0..L {
                             g[l] = g[l] - acc[l] * yk[l];
                         }
