@@ -408,11 +408,11 @@ fn adj<T: Float, const L: usize>(
 
 /// Fills history rows `ys[0..n]` with y[t0−n .. t0) where those times are negative (from zi).
 fn zi_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize, t0: usize) {
-    for r in 0..n.saturating_sub(t0) {
+    for (r, row) in ys.iter_mut().enumerate().take(n.saturating_sub(t0)) {
         // Row r holds time t0 − n + r < 0, i.e. y[−1−j] with j = n − r − t0 − 1.
         let j = n - r - t0 - 1;
-        for l in 0..L {
-            ys[r][l] = match zi {
+        for (l, v) in row.iter_mut().enumerate() {
+            *v = match zi {
                 Some(z) if l < nl => z[(b0 + l) * n + j],
                 _ => T::zero(),
             };

@@ -41,6 +41,9 @@ impl<'a, T> Out<'a, T> {
     }
 }
 
+/// A worker's job: its signal range, its output rows, its scratch.
+pub(crate) type Leaf<'f, T, const N: usize> = dyn for<'o> Fn(Range<usize>, &mut [Out<'o, T>; N], &mut [T]) + Sync + 'f;
+
 /// Splits signals `0..batch` into chunk-aligned ranges, one per worker, and runs `leaf` on each with its
 /// rows of `outs` and its `per_worker` slice of `scratch` (in parallel under [`Par::Rayon`]).
 pub(crate) fn drive<T: Send, const N: usize>(
@@ -50,7 +53,7 @@ pub(crate) fn drive<T: Send, const N: usize>(
     outs: [Out<'_, T>; N],
     scratch: &mut [T],
     per_worker: usize,
-    leaf: &(dyn Fn(Range<usize>, &mut [Out<'_, T>; N], &mut [T]) + Sync),
+    leaf: &Leaf<'_, T, N>,
 ) {
     let workers = par.workers(batch.div_ceil(lanes));
     rec(0..batch, workers, lanes, outs, scratch, per_worker, leaf);
@@ -63,7 +66,7 @@ fn rec<T: Send, const N: usize>(
     mut outs: [Out<'_, T>; N],
     scratch: &mut [T],
     per_worker: usize,
-    leaf: &(dyn Fn(Range<usize>, &mut [Out<'_, T>; N], &mut [T]) + Sync),
+    leaf: &Leaf<'_, T, N>,
 ) {
     let chunks = b.len().div_ceil(lanes);
     if workers <= 1 || chunks <= 1 {
@@ -82,7 +85,7 @@ fn rec<T: Send, const N: usize>(
 }
 
 /// Views a scratch slice as lane vectors, taking the first `rows` of them; returns them and the rest.
-pub(crate) fn take<'s, T, const L: usize>(s: &'s mut [T], rows: usize) -> (&'s mut [V<T, L>], &'s mut [T]) {
+pub(crate) fn take<T, const L: usize>(s: &mut [T], rows: usize) -> (&mut [V<T, L>], &mut [T]) {
     let (head, rest) = s.split_at_mut(rows * L);
     (head.as_chunks_mut::<L>().0, rest)
 }

@@ -104,6 +104,7 @@ impl<T: Float> Pack<T> for LfPack<'_, T> {
 /// See also [`lfilter_adjoint`], [`lfilter_zi`], [`sosfilt`](crate::sosfilt), [`allpole`](crate::allpole).
 pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>) -> Result<Filtered<T>> {
     let m = check(F, &b, &a, dims)?;
+    dims.check_signal(F, "x", x.len())?; // before sizing any allocation from dims
     let par = Par::default();
     let mut y = vec![T::zero(); dims.numel()];
     let mut zf = vec![T::zero(); dims.batch * m];
@@ -199,6 +200,7 @@ pub fn lfilter_adjoint<T: Float>(
     gzf: Option<&[T]>,
 ) -> Result<LfilterGrads<T>> {
     let m = check(FA, &b, &a, dims)?;
+    dims.check_signal(FA, "x", x.len())?;
     let par = Par::default();
     let mut g = LfilterGrads {
         x: vec![T::zero(); dims.numel()],

@@ -13,6 +13,9 @@ use crate::Filtered;
 pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>) -> Result<Filtered<T>> {
     a.check("reference::allpole", "a", dims)?;
     dims.check_signal("reference::allpole", "x", x.len())?;
+    if let Some(z) = zi {
+        dims.check_state("reference::allpole", "zi", a.k, "N", z.len())?;
+    }
     let n = a.k;
     let mut y = vec![T::zero(); dims.numel()];
     let mut zf = vec![T::zero(); dims.batch * n];
@@ -40,6 +43,9 @@ pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, 
     a.check("reference::lfilter", "a", dims)?;
     dims.check_signal("reference::lfilter", "x", x.len())?;
     let m = b.k.max(a.k) - 1;
+    if let Some(z) = zi {
+        dims.check_state("reference::lfilter", "zi", m, "M", z.len())?;
+    }
     let mut y = vec![T::zero(); dims.numel()];
     let mut zf = vec![T::zero(); dims.batch * m];
     for s in 0..dims.batch {
@@ -66,6 +72,9 @@ pub fn sosfilt<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]
     sos.check("reference::sosfilt", "sos", dims)?;
     dims.check_signal("reference::sosfilt", "x", x.len())?;
     let ns = sos.k / 6;
+    if let Some(z) = zi {
+        dims.check_state("reference::sosfilt", "zi", 2 * ns, "sections × 2", z.len())?;
+    }
     let mut y = x.to_vec();
     let mut zf = vec![T::zero(); dims.batch * ns * 2];
     for b in 0..dims.batch {

@@ -18,8 +18,9 @@ impl Dims {
     }
 
     /// `batch · len`, the number of samples.
+    /// Saturates instead of overflowing, so an absurd shape fails validation instead of panicking.
     pub const fn numel(&self) -> usize {
-        self.batch * self.len
+        self.batch.saturating_mul(self.len)
     }
 
     pub(crate) fn check_signal(&self, func: &'static str, arg: &'static str, got: usize) -> Result<()> {
@@ -30,8 +31,9 @@ impl Dims {
     }
 
     pub(crate) fn check_state(&self, func: &'static str, arg: &'static str, per: usize, what: &str, got: usize) -> Result<()> {
-        if got != self.batch * per {
-            return Err(shape(func, arg, format!("length {} = [batch {}, {what} {per}]", self.batch * per, self.batch), got));
+        let want = self.batch.saturating_mul(per);
+        if got != want {
+            return Err(shape(func, arg, format!("length {want} = [batch {}, {what} {per}]", self.batch), got));
         }
         Ok(())
     }
@@ -90,7 +92,7 @@ impl<'a, T> Coefs<'a, T> {
         match self.layout {
             Layout::Shared => 1,
             Layout::PerSignal => dims.batch,
-            Layout::PerSample => dims.batch * dims.len,
+            Layout::PerSample => dims.numel(),
         }
     }
 
@@ -99,7 +101,7 @@ impl<'a, T> Coefs<'a, T> {
         if self.k == 0 {
             return Err(Error::Empty { func, arg });
         }
-        let want = self.sets(dims) * self.k;
+        let want = self.sets(dims).saturating_mul(self.k);
         if self.data.len() != want {
             let expected = match self.layout {
                 Layout::Shared => format!("length {want} = [K {}]", self.k),

@@ -98,6 +98,7 @@ pub fn sosfilt_with_tape<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: O
 
 fn run<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>, with_tape: bool) -> Result<(crate::Filtered<T>, Vec<T>)> {
     let s = check(F, &sos, dims)?;
+    dims.check_signal(F, "x", x.len())?;
     let par = Par::default();
     let mut y = vec![T::zero(); dims.numel()];
     let mut zf = vec![T::zero(); dims.batch * 2 * s];
@@ -200,6 +201,7 @@ pub fn sosfilt_adjoint<T: Float>(
     gzf: Option<&[T]>,
 ) -> Result<SosfiltGrads<T>> {
     let s = check(FA, &sos, dims)?;
+    dims.check_signal(FA, "x", x.len())?;
     let par = Par::default();
     let mut g =
         SosfiltGrads { x: vec![T::zero(); dims.numel()], sos: vec![T::zero(); sos.data.len()], zi: vec![T::zero(); dims.batch * 2 * s] };
@@ -336,7 +338,7 @@ fn check_zi<T: Float>(func: &'static str, sos: &Coefs<'_, T>, batch: usize) -> R
 /// Validates `sos` for `dims`; returns the number of sections.
 fn check<T: Float>(func: &'static str, sos: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
     sos.check(func, "sos", dims)?;
-    if sos.k % 6 != 0 {
+    if !sos.k.is_multiple_of(6) {
         return Err(Error::Shape {
             func,
             arg: "sos",

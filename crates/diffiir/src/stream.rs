@@ -58,7 +58,7 @@ impl<T: Float> Stream<T> {
     }
 
     fn dims(&self, x: &[T]) -> Dims {
-        Dims::new(self.batch, if self.batch == 0 { 0 } else { x.len() / self.batch })
+        Dims::new(self.batch, x.len().checked_div(self.batch).unwrap_or(0))
     }
 
     fn run(&mut self, need: usize, f: impl FnOnce(&[T], &mut [T], &mut [T]) -> Result<()>) -> Result<()> {

@@ -85,7 +85,7 @@ pub fn assert_rel(what: &str, got: &[f64], want: &[f64], rel: f64) {
     let (mut worst, mut at) = (0.0f64, 0);
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let e = (g - w).abs() / scale;
-        if !(e <= worst) {
+        if e > worst || e.is_nan() {
             (worst, at) = (e, i);
         }
     }
