@@ -1,1 +1,248 @@
-fn main() {}
+//! Workloads W1–W6 (`shared/reference/workloads.md`), f32, forward and forward+backward, each beside a plain
+//! scalar loop (one recursion chain at a time) timed in the same run, so BENCHMARKS.md can quote ratios.
+//!
+//! `cargo bench -p diffiir --bench workloads` prints a Markdown table. `DIFFIIR_BENCH_QUICK=1` runs each
+//! measurement once (a smoke test). Medians of repeated runs; the machine is shared, so read ratios.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::Rng;
+use diffiir::*;
+use std::f64::consts::PI;
+use std::hint::black_box;
+use std::time::Instant;
+
+const FS: f64 = 48_000.0;
+
+fn rbj_lowpass(f0: f64, q: f64) -> ([f64; 3], [f64; 3]) {
+    let w = 2.0 * PI * f0 / FS;
+    let (c, alpha) = (w.cos(), w.sin() / (2.0 * q));
+    ([(1.0 - c) / 2.0, 1.0 - c, (1.0 - c) / 2.0], [1.0 + alpha, -2.0 * c, 1.0 - alpha])
+}
+
+fn rbj_peaking(f0: f64, q: f64, gain_db: f64) -> [f64; 6] {
+    let w = 2.0 * PI * f0 / FS;
+    let (c, alpha, a) = (w.cos(), w.sin() / (2.0 * q), 10f64.powf(gain_db / 40.0));
+    [1.0 + alpha * a, -2.0 * c, 1.0 - alpha * a, 1.0 + alpha / a, -2.0 * c, 1.0 - alpha / a]
+}
+
+fn log_uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+    (lo.ln() + (hi.ln() - lo.ln()) * rng.uniform()).exp()
+}
+
+/// Reflection coefficients → LPC `a_1..a_N` (step-up recursion).
+fn step_up(k: &[f64]) -> Vec<f64> {
+    let mut a: Vec<f64> = vec![];
+    for (i, &ki) in k.iter().enumerate() {
+        let prev = a.clone();
+        a.push(ki);
+        for j in 0..i {
+            a[j] = prev[j] + ki * prev[i - 1 - j];
+        }
+    }
+    a
+}
+
+fn f32v(v: &[f64]) -> Vec<f32> {
+    v.iter().map(|&x| x as f32).collect()
+}
+
+/// Median wall time in ms of `f`, repeated for about `budget` seconds (at least 3 runs).
+fn time(budget: f64, mut f: impl FnMut()) -> f64 {
+    let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
+    f(); // warm-up
+    let mut v = vec![];
+    let start = Instant::now();
+    while v.len() < 3 || (start.elapsed().as_secs_f64() < budget && v.len() < 200) {
+        let t = Instant::now();
+        f();
+        v.push(t.elapsed().as_secs_f64() * 1e3);
+        if quick {
+            break;
+        }
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// The baseline: a plain TDF-II loop over one signal at a time, pre-normalised coefficients (what a
+/// straightforward compiled implementation does).
+fn scalar_sos(sos: &[f32], k: usize, x: &[f32], t: usize, y: &mut [f32]) {
+    for (r, (xr, yr)) in x.chunks(t).zip(y.chunks_mut(t)).enumerate() {
+        yr.copy_from_slice(xr);
+        for c in sos[r * k..(r + 1) * k].chunks(6) {
+            let (b0, b1, b2, a1, a2) = (c[0] / c[3], c[1] / c[3], c[2] / c[3], c[4] / c[3], c[5] / c[3]);
+            let (mut z0, mut z1) = (0.0f32, 0.0f32);
+            for v in yr.iter_mut() {
+                let xv = *v;
+                let out = z0 + b0 * xv;
+                z0 = z1 + b1 * xv - a1 * out;
+                z1 = b2 * xv - a2 * out;
+                *v = out;
+            }
+        }
+    }
+}
+
+fn scalar_allpole(a: &[f32], n: usize, tv: bool, x: &[f32], t: usize, y: &mut [f32]) {
+    for (r, (xr, yr)) in x.chunks(t).zip(y.chunks_mut(t)).enumerate() {
+        for i in 0..t {
+            let c = if tv { &a[(r * t + i) * n..][..n] } else { &a[r * n..][..n] };
+            let mut acc = xr[i];
+            for k in 1..=n.min(i) {
+                acc -= c[k - 1] * yr[i - k];
+            }
+            yr[i] = acc;
+        }
+    }
+}
+
+/// One workload, in f32: coefficients and input.
+enum Work {
+    Lfilter { b: Vec<f32>, a: Vec<f32> },
+    Sos { sos: Vec<f32>, k: usize },
+    Allpole { a: Vec<f32>, n: usize, tv: bool },
+}
+
+struct Row {
+    id: &'static str,
+    what: &'static str,
+    d: Dims,
+    work: Work,
+}
+
+fn workloads(rng: &mut Rng) -> Vec<Row> {
+    let lowpass_set = |rng: &mut Rng, b: usize| {
+        let (mut bb, mut aa) = (vec![], vec![]);
+        for _ in 0..b {
+            let (nb, na) = rbj_lowpass(log_uniform(rng, 100.0, 12_000.0), rng.range(0.5, 4.0));
+            bb.extend(nb);
+            aa.extend(na);
+        }
+        Work::Lfilter { b: f32v(&bb), a: f32v(&aa) }
+    };
+    let mut rows = vec![];
+    rows.push(Row { id: "W1", what: "biquad, LTI, 16 × 48k", d: Dims::new(16, 48_000), work: lowpass_set(rng, 16) });
+    let mut sos = vec![];
+    for _ in 0..16 * 8 {
+        sos.extend(rbj_peaking(log_uniform(rng, 100.0, 12_000.0), rng.range(0.5, 4.0), rng.range(-12.0, 12.0)));
+    }
+    rows.push(Row { id: "W2", what: "8 biquads (SOS), LTI, 16 × 48k", d: Dims::new(16, 48_000), work: Work::Sos { sos: f32v(&sos), k: 48 } });
+    let mut a = vec![];
+    for _ in 0..16 {
+        let k: Vec<f64> = (0..16).map(|_| rng.range(-0.9, 0.9)).collect();
+        a.extend(step_up(&k).iter().enumerate().map(|(i, v)| v * 0.995f64.powi(i as i32 + 1)));
+    }
+    rows.push(Row { id: "W3", what: "all-pole N=16, LTI, 16 × 48k", d: Dims::new(16, 48_000), work: Work::Allpole { a: f32v(&a), n: 16, tv: false } });
+    let t = 48_000;
+    let mut a = vec![];
+    for _ in 0..16 {
+        let q = rng.range(2.0, 8.0);
+        for i in 0..t {
+            // Cutoff sweeps log 100 Hz → 8 kHz and back.
+            let ph = 1.0 - (2.0 * i as f64 / t as f64 - 1.0).abs();
+            let (_, den) = rbj_lowpass(100.0 * (80.0f64).powf(ph), q);
+            a.extend([den[1] / den[0], den[2] / den[0]]);
+        }
+    }
+    rows.push(Row { id: "W4", what: "all-pole N=2, time-varying, 16 × 48k", d: Dims::new(16, t), work: Work::Allpole { a: f32v(&a), n: 2, tv: true } });
+    rows.push(Row { id: "W5", what: "biquad, LTI, 1 × 4.8M", d: Dims::new(1, 4_800_000), work: lowpass_set(rng, 1) });
+    rows.push(Row { id: "W6", what: "biquad, LTI, 4096 × 1024", d: Dims::new(4096, 1024), work: lowpass_set(rng, 4096) });
+    rows
+}
+
+/// (scalar fwd, fwd, fwd+bwd) in ms for one workload under `par`.
+fn measure(row: &Row, x: &[f32], par: Par) -> (f64, f64, f64) {
+    let d = row.d;
+    let budget = 1.0;
+    let mut y = vec![0f32; d.numel()];
+    let mut gx = vec![0f32; d.numel()];
+    let numel = d.numel() as f32;
+    match &row.work {
+        Work::Lfilter { b, a } => {
+            let (cb, ca) = (Coefs::per_signal(b, 3), Coefs::per_signal(a, 3));
+            let sos: Vec<f32> = b.chunks(3).zip(a.chunks(3)).flat_map(|(b, a)| [b[0], b[1], b[2], a[0], a[1], a[2]]).collect();
+            let scalar = time(budget, || scalar_sos(&sos, 6, x, d.len, &mut y));
+            let mut s = vec![0f32; lfilter_scratch_len(&cb, &ca, d, par)];
+            let mut sa = vec![0f32; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
+            let (mut gb, mut ga, mut gy) = (vec![0f32; b.len()], vec![0f32; a.len()], vec![0f32; d.numel()]);
+            let fwd = time(budget, || lfilter_into(cb, ca, x, d, None, &mut y, None, &mut s, par).unwrap());
+            let both = time(budget, || {
+                lfilter_into(cb, ca, x, d, None, &mut y, None, &mut s, par).unwrap();
+                gy.iter_mut().zip(&y).for_each(|(g, v)| *g = 2.0 * v / numel);
+                let out = LfilterGradsMut { x: Some(&mut gx), b: Some(&mut gb), a: Some(&mut ga), zi: None };
+                lfilter_adjoint_into(cb, ca, x, &y, d, &gy, None, out, &mut sa, par).unwrap();
+            });
+            (scalar, fwd, both)
+        }
+        Work::Sos { sos, k } => {
+            let cs = Coefs::per_signal(sos, *k);
+            let scalar = time(budget, || scalar_sos(sos, *k, x, d.len, &mut y));
+            let mut s = vec![0f32; sosfilt_scratch_len(&cs, d, par)];
+            let mut sa = vec![0f32; sosfilt_adjoint_scratch_len(&cs, d, par)];
+            let mut tape = vec![0f32; sosfilt_tape_len::<f32>(d, k / 6)];
+            let (mut gs, mut gy) = (vec![0f32; sos.len()], vec![0f32; d.numel()]);
+            let fwd = time(budget, || sosfilt_into(cs, x, d, None, &mut y, None, None, &mut s, par).unwrap());
+            let both = time(budget, || {
+                sosfilt_into(cs, x, d, None, &mut y, None, Some(&mut tape), &mut s, par).unwrap();
+                gy.iter_mut().zip(&y).for_each(|(g, v)| *g = 2.0 * v / numel);
+                let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
+                sosfilt_adjoint_into(cs, x, &y, &tape, d, &gy, None, out, &mut sa, par).unwrap();
+            });
+            (scalar, fwd, both)
+        }
+        Work::Allpole { a, n, tv } => {
+            let ca = if *tv { Coefs::per_sample(a, *n) } else { Coefs::per_signal(a, *n) };
+            let scalar = time(budget, || scalar_allpole(a, *n, *tv, x, d.len, &mut y));
+            let mut s = vec![0f32; allpole_scratch_len::<f32>(d, &ca, par)];
+            let mut sa = vec![0f32; allpole_adjoint_scratch_len::<f32>(d, &ca, par)];
+            let (mut ga, mut gy) = (vec![0f32; a.len()], vec![0f32; d.numel()]);
+            let fwd = time(budget, || allpole_into(x, d, ca, None, &mut y, None, &mut s, par).unwrap());
+            let both = time(budget, || {
+                allpole_into(x, d, ca, None, &mut y, None, &mut s, par).unwrap();
+                gy.iter_mut().zip(&y).for_each(|(g, v)| *g = 2.0 * v / numel);
+                let out = AllpoleGradsMut { x: Some(&mut gx), a: Some(&mut ga), zi: None };
+                allpole_adjoint_into(&y, d, ca, None, &gy, None, out, &mut sa, par).unwrap();
+            });
+            (scalar, fwd, both)
+        }
+    }
+}
+
+/// White noise, each row scaled so the exact output has unit RMS.
+fn input(row: &Row, rng: &mut Rng) -> Vec<f32> {
+    let d = row.d;
+    let mut x: Vec<f32> = (0..d.numel()).map(|_| rng.normal() as f32).collect();
+    let mut y = vec![0f32; d.numel()];
+    match &row.work {
+        Work::Lfilter { b, a } => y = lfilter(Coefs::per_signal(b, 3), Coefs::per_signal(a, 3), &x, d, None).unwrap().y,
+        Work::Sos { sos, k } => y = sosfilt(Coefs::per_signal(sos, *k), &x, d, None).unwrap().y,
+        Work::Allpole { a, n, tv } => {
+            let ca = if *tv { Coefs::per_sample(a, *n) } else { Coefs::per_signal(a, *n) };
+            y.copy_from_slice(&allpole(&x, d, ca, None).unwrap().y);
+        }
+    }
+    for (xr, yr) in x.chunks_mut(d.len).zip(y.chunks(d.len)) {
+        let rms = (yr.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / d.len as f64).sqrt();
+        xr.iter_mut().for_each(|v| *v /= rms.max(1e-30) as f32);
+    }
+    x
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument selects workloads by id.
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let mut rng = Rng::new(42);
+    println!("| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in workloads(&mut rng) {
+        if !filter.is_empty() && !filter.iter().any(|f| f == row.id) {
+            continue;
+        }
+        let x = input(&row, &mut rng);
+        let (scalar, fwd, both) = measure(&row, &x, Par::Seq);
+        let (_, _, both2) = measure(&row, &x, Par::Rayon(2));
+        println!("| {} | {} | {scalar:.2} | {fwd:.2} | {:.1}× | {both:.2} | {both2:.2} |", row.id, row.what, scalar / fwd);
+    }
+}

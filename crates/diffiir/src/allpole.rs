@@ -98,7 +98,7 @@ pub fn allpole_into<T: Float>(
     check_scratch(F, scratch, allpole_scratch_len::<T>(dims, &a, par))?;
     let per = allpole_scratch_len::<T>(dims, &a, Par::Seq);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, a.k)];
-    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| fwd::<T, L>(x, dims, &a, zi, br, o, s)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| fwd::<T, L>(x, dims, &a, zi, br, o, s)));
     Ok(())
 }
 
@@ -126,9 +126,7 @@ fn fwd<T: Float, const L: usize>(
             let len = TB.min(tlen - t0);
             gather(x, tlen, b0, nl, t0, &mut xs[..len]);
             if tv {
-                for (t, c) in cs.chunks_exact_mut(n).take(len).enumerate() {
-                    pack(a, b0, nl, t0 + t, tlen, c);
-                }
+                pack_samples(a, b0, nl, t0, len, tlen, cs);
             }
             for t in 0..len {
                 let c = if tv { &cs[t * n..][..n] } else { &cs[..n] };
@@ -178,6 +176,25 @@ fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usi
             for (row, &v) in c.iter_mut().zip(a.set(b0 + l, t, tlen)) {
                 row[l] = v;
             }
+        } else {
+            c.iter_mut().for_each(|row| row[l] = T::zero());
+        }
+    }
+}
+
+/// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen` and for
+/// unused lanes): per signal the block's sets are one contiguous run of memory.
+fn pack_samples<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t0: usize, rows: usize, tlen: usize, c: &mut [V<T, L>]) {
+    let n = a.k;
+    let c = &mut c[..rows * n];
+    let valid = rows.min(tlen.saturating_sub(t0)) * n;
+    for l in 0..L {
+        if l < nl {
+            let src = &a.data[((b0 + l) * tlen + t0) * n..][..valid];
+            for (row, &v) in c.iter_mut().zip(src) {
+                row[l] = v;
+            }
+            c[valid..].iter_mut().for_each(|row| row[l] = T::zero());
         } else {
             c.iter_mut().for_each(|row| row[l] = T::zero());
         }
@@ -278,7 +295,7 @@ pub fn allpole_adjoint_into<T: Float>(
     let mut ga = out.a;
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
     let io = AdjIo { y, gy, gzf, zi, want_a };
-    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));
     reduce_partials(ga, &a, scratch, per, par.workers(dims.batch.div_ceil(T::LANES)), per - a.k);
     Ok(())
 }
@@ -300,12 +317,13 @@ fn adj<T: Float, const L: usize>(
     s: &mut [T],
 ) {
     let (n, tlen, tv) = (a.k, dims.len, a.is_time_varying());
+    // The shared-gradient partial sum sits at the end of the worker's scratch, where the caller reduces it.
+    let (s, partial) = s.split_at_mut(s.len() - n);
     let (gs, s) = take::<T, L>(s, TB);
     let (us, s) = take::<T, L>(s, TB + n);
     let (ys, s) = take::<T, L>(s, n + TB);
     let (cs, s) = take::<T, L>(s, if tv { (TB + n) * n } else { n });
-    let (gc, s) = take::<T, L>(s, if tv { TB * n } else { n });
-    let partial = &mut s[..n];
+    let (gc, _) = take::<T, L>(s, if tv { TB * n } else { n });
     partial.fill(T::zero());
     let [gxo, gao, gzio] = outs;
     let mut ga = sink(gao, partial, io.want_a, (a.layout, a.k), br.start, tlen);
@@ -336,13 +354,8 @@ fn adj<T: Float, const L: usize>(
                 gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len]);
             }
             if tv {
-                for (ct, c) in cs.chunks_exact_mut(n).take(len + n).enumerate() {
-                    if t0 + ct < tlen {
-                        pack(a, b0, nl, t0 + ct, tlen, c);
-                    } else {
-                        c.fill([T::zero(); L]);
-                    }
-                }
+                // a_k[n+k] reaches n rows past the block; rows past T are zero (u is zero there).
+                pack_samples(a, b0, nl, t0, len + n, tlen, cs);
             }
             for t in (0..len).rev() {
                 let mut acc = gs[t];

@@ -44,6 +44,18 @@ pub enum Error {
         /// Flat index of the offending coefficient set (signal, sample or section, in memory order).
         index: usize,
     },
+    /// The filter order exceeds what the kernels support. A polynomial of such order is numerically
+    /// meaningless anyway; factor it into second-order sections and use `sosfilt`.
+    OrderTooLarge {
+        /// Function that rejected the call.
+        func: &'static str,
+        /// Argument at fault.
+        arg: &'static str,
+        /// The order received.
+        order: usize,
+        /// The largest supported order.
+        max: usize,
+    },
     /// The steady-state system of `lfilter_zi`/`sosfilt_zi` is singular: the filter has a pole at z = 1
     /// (sum(a) = 0), so no steady state exists for a step input.
     Singular {
@@ -66,6 +78,10 @@ impl fmt::Display for Error {
             Error::ZeroLeadingCoefficient { func, arg, index } => {
                 write!(f, "{func}: {arg}[0] is zero in coefficient set {index}; the filter cannot be normalised by a[0]")
             }
+            Error::OrderTooLarge { func, arg, order, max } => write!(
+                f,
+                "{func}: {arg} give order {order}; at most {max} is supported (use sosfilt with second-order sections)"
+            ),
             Error::Singular { func, arg, index } => {
                 write!(f, "{func}: {arg} has sum(a) = 0 in coefficient set {index} (a pole at z = 1); no steady state exists")
             }

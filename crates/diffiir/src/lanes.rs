@@ -212,13 +212,27 @@ pub(crate) fn check_scratch<T>(func: &'static str, scratch: &[T], need: usize) -
     Ok(())
 }
 
-/// Runs `$body` with the const lane count `$L` that matches `T::LANES`.
+/// Lanes per chunk for a batch: [`Float::LANES`], or 1 for a single signal (padding one signal out to a
+/// full lane vector would multiply its work; its speed needs the block-parallel method instead).
+pub(crate) fn lanes_for<T: Float>(batch: usize) -> usize {
+    if batch == 1 {
+        1
+    } else {
+        T::LANES
+    }
+}
+
+/// Runs `$body` with the const lane count `$L` = [`lanes_for`]`::<T>(batch)`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! lanes {
-    ($T:ty, $L:ident => $body:expr) => {
-        match <$T as $crate::Float>::LANES {
-            16 => {
+    ($T:ty, $batch:expr, $L:ident => $body:expr) => {
+        match (<$T as $crate::Float>::LANES, $batch) {
+            (_, 1) => {
+                const $L: usize = 1;
+                $body
+            }
+            (16, _) => {
                 const $L: usize = 16;
                 $body
             }

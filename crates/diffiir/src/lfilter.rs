@@ -26,7 +26,8 @@ struct LfPack<'a, T> {
 
 impl<'a, T: Float> LfPack<'a, T> {
     fn new(b: Coefs<'a, T>, a: Coefs<'a, T>, tlen: usize) -> Self {
-        Self { b, a, m: (b.k.max(a.k) - 1).max(1), tlen }
+        // Orders beyond the largest class are rejected by `check` before a pack is built.
+        Self { b, a, m: tdf2::order_class(b.k.max(a.k) - 1).unwrap_or(tdf2::MAX_ORDER), tlen }
     }
 }
 
@@ -145,7 +146,7 @@ pub fn lfilter_into<T: Float>(
     let p = LfPack::new(b, a, dims.len);
     let per = tdf2::fwd_scratch(&p);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
-    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, s)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, s)));
     Ok(())
 }
 
@@ -259,7 +260,7 @@ pub fn lfilter_adjoint_into<T: Float>(
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
     let cdesc = [(b.layout, b.k), (a.layout, a.k)];
-    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc)));
     let workers = par.workers(dims.batch.div_ceil(T::LANES));
     let off = per - partial;
     reduce_partials(gb, &b, scratch, per, workers, off);
@@ -349,7 +350,11 @@ fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims:
     b.check(func, "b", dims)?;
     a.check(func, "a", dims)?;
     a.check_nonzero(func, "a", 0, a.k)?;
-    Ok(b.k.max(a.k) - 1)
+    let m = b.k.max(a.k) - 1;
+    if tdf2::order_class(m).is_none() {
+        return Err(Error::OrderTooLarge { func, arg: "b, a", order: m, max: tdf2::MAX_ORDER });
+    }
+    Ok(m)
 }
 
 /// Checks the lengths of caller-provided gradient buffers `(name, buffer, expected length)`.

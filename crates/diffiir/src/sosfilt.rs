@@ -149,7 +149,7 @@ pub fn sosfilt_into<T: Float>(
     let per = tdf2::fwd_scratch(&p);
     let tape = if s > 1 { tape } else { None };
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, dims.len * (s - 1))];
-    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, sc)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, sc)));
     Ok(())
 }
 
@@ -254,7 +254,7 @@ pub fn sosfilt_adjoint_into<T: Float>(
     let mut gs = out.sos;
     let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
     let cdesc = [(sos.layout, sos.k), (Layout::PerSignal, 0)];
-    crate::lanes!(T, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc)));
     reduce_partials(gs, &sos, scratch, per, par.workers(dims.batch.div_ceil(T::LANES)), per - partial);
     Ok(())
 }

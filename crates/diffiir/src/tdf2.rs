@@ -61,25 +61,103 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
 
 /// Tape length (in `T`s): intermediate section outputs, `[chunk][T][S−1][lane]`.
 pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
-    dims.batch.div_ceil(T::LANES) * T::LANES * dims.len * sections.saturating_sub(1)
+    let l = crate::lanes::lanes_for::<T>(dims.batch);
+    dims.batch.div_ceil(l) * l * dims.len * sections.saturating_sub(1)
+}
+
+/// Order classes the kernels are compiled for; a filter's order is zero-padded up to its class (the padded
+/// state stays exactly zero, so results are those of the unpadded filter).
+pub(crate) const MAX_ORDER: usize = 64;
+
+/// The class of order `m` (≥ 1), or `None` beyond [`MAX_ORDER`].
+pub(crate) fn order_class(m: usize) -> Option<usize> {
+    match m {
+        0..=2 => Some(m.max(1)),
+        3..=4 => Some(4),
+        5..=8 => Some(8),
+        9..=16 => Some(16),
+        17..=32 => Some(32),
+        33..=MAX_ORDER => Some(MAX_ORDER),
+        _ => None,
+    }
+}
+
+/// Calls `$f::<T, P, L, M>($args)` with the const order `M` = `$m` (an order class).
+macro_rules! with_order {
+    ($m:expr, $f:ident::<$T:ty, $P:ty, $L:ident>($($arg:expr),*)) => {
+        match $m {
+            1 => $f::<$T, $P, $L, 1>($($arg),*),
+            2 => $f::<$T, $P, $L, 2>($($arg),*),
+            4 => $f::<$T, $P, $L, 4>($($arg),*),
+            8 => $f::<$T, $P, $L, 8>($($arg),*),
+            16 => $f::<$T, $P, $L, 16>($($arg),*),
+            32 => $f::<$T, $P, $L, 32>($($arg),*),
+            _ => $f::<$T, $P, $L, MAX_ORDER>($($arg),*),
+        }
+    };
 }
 
 /// One TDF-II step of one section on a lane vector; returns the section output.
 #[inline(always)]
-fn step<T: Float, const L: usize>(st: &mut [V<T, L>], c: &[V<T, L>], v: &V<T, L>, m: usize) -> V<T, L> {
+fn step<T: Float, const L: usize, const M: usize>(st: &mut [V<T, L>; M], c: &[V<T, L>], v: &V<T, L>) -> V<T, L> {
+    let c = &c[..2 * M + 1];
     let mut y = [T::zero(); L];
     for l in 0..L {
         y[l] = st[0][l] + c[0][l] * v[l];
     }
-    for i in 0..m - 1 {
+    for i in 0..M - 1 {
         for l in 0..L {
-            st[i][l] = st[i + 1][l] + c[i + 1][l] * v[l] - c[m + 1 + i][l] * y[l];
+            st[i][l] = st[i + 1][l] + c[i + 1][l] * v[l] - c[M + 1 + i][l] * y[l];
         }
     }
     for l in 0..L {
-        st[m - 1][l] = c[m][l] * v[l] - c[2 * m][l] * y[l];
+        st[M - 1][l] = c[M][l] * v[l] - c[2 * M][l] * y[l];
     }
     y
+}
+
+/// One adjoint step of one section: `h = (ĝ[n+1], …, ĝ[n+M])` in, `g` = gradient of the section output at
+/// `n`; updates `h` to `(ĝ[n], …)`, accumulates coefficient gradients into `gc` if given, returns ∂L/∂input.
+#[inline(always)]
+fn step_adj<T: Float, const L: usize, const M: usize>(
+    h: &mut [V<T, L>; M],
+    c: &[V<T, L>],
+    g: &V<T, L>,
+    gc: Option<(&mut [V<T, L>], &V<T, L>, &V<T, L>)>,
+) -> V<T, L> {
+    let c = &c[..2 * M + 1];
+    let mut gh = *g;
+    for i in 0..M {
+        for l in 0..L {
+            gh[l] = gh[l] - c[M + 1 + i][l] * h[i][l];
+        }
+    }
+    let mut gx = [T::zero(); L];
+    for l in 0..L {
+        gx[l] = c[0][l] * gh[l];
+    }
+    for i in 0..M {
+        for l in 0..L {
+            gx[l] = gx[l] + c[i + 1][l] * h[i][l];
+        }
+    }
+    if let Some((gc, xin, yout)) = gc {
+        let gc = &mut gc[..2 * M + 1];
+        for l in 0..L {
+            gc[0][l] = gc[0][l] + gh[l] * xin[l];
+        }
+        for i in 0..M {
+            for l in 0..L {
+                gc[i + 1][l] = gc[i + 1][l] + h[i][l] * xin[l];
+                gc[M + 1 + i][l] = gc[M + 1 + i][l] - h[i][l] * yout[l];
+            }
+        }
+    }
+    for i in (1..M).rev() {
+        h[i] = h[i - 1];
+    }
+    h[0] = gh;
+    gx
 }
 
 /// Loads the user's `[B, S, state_len]` state (or zeros) into internal rows `[S·M][lane]`.
@@ -124,50 +202,54 @@ pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
 ) {
-    let (ns, m, ms, tv, w, tlen) = (p.sections(), p.order(), p.state_len(), p.time_varying(), width(p), dims.len);
-    let pw = 2 * m + 1;
+    with_order!(p.order(), fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s))
+}
+
+fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
+    p: &P,
+    x: &[T],
+    dims: Dims,
+    zi: Option<&[T]>,
+    br: Range<usize>,
+    outs: &mut [Out<'_, T>; 3],
+    s: &mut [T],
+) {
+    let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
+    let pw = 2 * M + 1;
     let (xs, s) = take::<T, L>(s, TB);
     let (ys, s) = take::<T, L>(s, TB);
     let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
-    let (st, _) = take::<T, L>(s, ns * m);
+    let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
-        load_state(st, zi, b0, nl, ns, m, ms);
+        load_state(st, zi, b0, nl, ns, M, ms);
         if !tv {
             pack_chunk(p, b0, nl, 0, cs);
         }
         let mut tape =
             tapeo.data.as_deref_mut().map(|d| d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks_mut::<L>().0);
+        let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
         for t0 in (0..tlen).step_by(TB) {
             let len = TB.min(tlen - t0);
             gather(x, tlen, b0, nl, t0, &mut xs[..len]);
             if tv {
-                for (t, c) in cs.chunks_exact_mut(w).take(len).enumerate() {
-                    pack_chunk(p, b0, nl, t0 + t, c);
-                }
+                pack_block(p, b0, nl, t0, len, w, cs);
             }
             if ns == 1 {
-                // One section (lfilter, a lone biquad): keep the state in locals, out of memory.
-                let mut loc = [[T::zero(); L]; 4];
-                let small = m <= loc.len();
-                if small {
-                    loc[..m].copy_from_slice(&st[..m]);
-                }
-                let state: &mut [V<T, L>] = if small { &mut loc[..m] } else { &mut st[..m] };
+                // One section (lfilter, a lone biquad): the state lives in registers for the block.
+                let mut loc = st[0];
                 for t in 0..len {
                     let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                    ys[t] = step(state, c, &xs[t], m);
+                    ys[t] = step(&mut loc, c, &xs[t]);
                 }
-                if small {
-                    st[..m].copy_from_slice(&loc[..m]);
-                }
+                st[0] = loc;
             } else {
                 for t in 0..len {
                     let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                     let mut v = xs[t];
-                    for sec in 0..ns {
-                        v = step(&mut st[sec * m..][..m], &c[sec * pw..][..pw], &v, m);
+                    for (sec, sst) in st.iter_mut().enumerate() {
+                        v = step(sst, &c[sec * pw..][..pw], &v);
                         if let (Some(tp), true) = (tape.as_deref_mut(), sec + 1 < ns) {
                             tp[(t0 + t) * (ns - 1) + sec] = v;
                         }
@@ -180,7 +262,17 @@ pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
             }
         }
         if let Some(zf) = zfo.data.as_deref_mut() {
-            store_state(st, zf, b0 - br.start, nl, ns, m, ms);
+            store_state(st.as_flattened(), zf, b0 - br.start, nl, ns, M, ms);
+        }
+    }
+}
+
+/// Packs the sets of samples `t0..t0+len` into `cs` (`w` rows per sample).
+fn pack_block<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize, t0: usize, len: usize, w: usize, cs: &mut [V<T, L>]) {
+    cs[..len * w].fill([T::zero(); L]);
+    for l in 0..nl {
+        for (t, c) in cs.chunks_exact_mut(w).take(len).enumerate() {
+            p.pack(b0 + l, t0 + t, l, c);
         }
     }
 }
@@ -206,29 +298,45 @@ pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
     s: &mut [T],
     cdesc: [(Layout, usize); 2],
 ) {
-    let (ns, m, ms, tv, w, tlen) = (p.sections(), p.order(), p.state_len(), p.time_varying(), width(p), dims.len);
-    let pw = 2 * m + 1;
+    with_order!(p.order(), adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc))
+}
+
+fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
+    p: &P,
+    io: &AdjIo<'_, T>,
+    dims: Dims,
+    br: Range<usize>,
+    outs: &mut [Out<'_, T>; 4],
+    s: &mut [T],
+    cdesc: [(Layout, usize); 2],
+) {
+    let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
+    let pw = 2 * M + 1;
     let want_c = io.want[0] || io.want[1];
+    // Partial sums sit at the end of the worker's scratch, where the caller reduces them (for any L).
+    let plen = partial_len(cdesc[0]) + partial_len(cdesc[1]);
+    let (s, partial) = s.split_at_mut(s.len() - plen);
     let (xs, s) = take::<T, L>(s, TB);
     let (ys, s) = take::<T, L>(s, TB);
     let (gs, s) = take::<T, L>(s, TB);
     let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
-    let (h, s) = take::<T, L>(s, ns * m);
+    let (h, _) = take::<T, L>(s, ns * M);
     let [gxo, gzio, c0, c1] = outs;
-    let (p0, p1) = s[..partial_len(cdesc[0]) + partial_len(cdesc[1])].split_at_mut(partial_len(cdesc[0]));
+    let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
     let mut sinks = [sink(c0, p0, io.want[0], cdesc[0], br.start, tlen), sink(c1, p1, io.want[1], cdesc[1], br.start, tlen)];
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
-        load_state(h, io.gzf, b0, nl, ns, m, ms);
+        load_state(h, io.gzf, b0, nl, ns, M, ms);
         if !tv {
             pack_chunk(p, b0, nl, 0, cs);
             gc.fill([T::zero(); L]);
         }
         let tape: &[V<T, L>] =
             if ns > 1 { io.tape[(b0 / L) * L * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks::<L>().0 } else { &[] };
+        let hs: &mut [[V<T, L>; M]] = h.as_chunks_mut::<M>().0;
         let mut t0 = tlen.saturating_sub(1) / TB * TB;
         while t0 < tlen {
             let len = TB.min(tlen - t0);
@@ -238,53 +346,30 @@ pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
                 gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
             }
             if tv {
-                for (t, c) in cs.chunks_exact_mut(w).take(len).enumerate() {
-                    pack_chunk(p, b0, nl, t0 + t, c);
-                }
+                pack_block(p, b0, nl, t0, len, w, cs);
                 if want_c {
                     gc[..len * w].fill([T::zero(); L]);
                 }
             }
-            for t in (0..len).rev() {
-                let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                let mut g = gs[t];
-                for sec in (0..ns).rev() {
-                    let cc = &c[sec * pw..][..pw];
-                    let hs = &mut h[sec * m..][..m];
-                    let mut gh = g;
-                    for i in 0..m {
-                        for l in 0..L {
-                            gh[l] = gh[l] - cc[m + 1 + i][l] * hs[i][l];
-                        }
-                    }
-                    let mut gx = [T::zero(); L];
-                    for l in 0..L {
-                        gx[l] = cc[0][l] * gh[l];
-                    }
-                    for i in 0..m {
-                        for l in 0..L {
-                            gx[l] = gx[l] + cc[i + 1][l] * hs[i][l];
-                        }
-                    }
-                    if want_c {
+            if ns == 1 {
+                let mut loc = hs[0];
+                for t in (0..len).rev() {
+                    let (c, g) = if tv { (&cs[t * w..][..w], &mut gc[t * w..][..w]) } else { (&cs[..w], &mut gc[..w]) };
+                    gs[t] = step_adj(&mut loc, c, &gs[t], want_c.then_some((g, &xs[t], &ys[t])));
+                }
+                hs[0] = loc;
+            } else {
+                for t in (0..len).rev() {
+                    let (c, gct) = if tv { (&cs[t * w..][..w], &mut gc[t * w..][..w]) } else { (&cs[..w], &mut gc[..w]) };
+                    let mut g = gs[t];
+                    for (sec, hsec) in hs.iter_mut().enumerate().rev() {
                         let xin = if sec == 0 { &xs[t] } else { &tape[(t0 + t) * (ns - 1) + sec - 1] };
                         let yout = if sec + 1 == ns { &ys[t] } else { &tape[(t0 + t) * (ns - 1) + sec] };
-                        let g = &mut gc[if tv { t * w } else { 0 } + sec * pw..][..pw];
-                        for l in 0..L {
-                            g[0][l] = g[0][l] + gh[l] * xin[l];
-                        }
-                        for i in 0..m {
-                            for l in 0..L {
-                                g[i + 1][l] = g[i + 1][l] + hs[i][l] * xin[l];
-                                g[m + 1 + i][l] = g[m + 1 + i][l] - hs[i][l] * yout[l];
-                            }
-                        }
+                        let gsec = want_c.then_some((&mut gct[sec * pw..][..pw], xin, yout));
+                        g = step_adj(hsec, &c[sec * pw..][..pw], &g, gsec);
                     }
-                    hs.copy_within(0..m - 1, 1);
-                    hs[0] = gh;
-                    g = gx;
+                    gs[t] = g;
                 }
-                gs[t] = g;
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
                 scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
@@ -304,7 +389,7 @@ pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
             }
         }
         if let Some(gzi) = gzio.data.as_deref_mut() {
-            store_state(h, gzi, b0 - br.start, nl, ns, m, ms);
+            store_state(hs.as_flattened(), gzi, b0 - br.start, nl, ns, M, ms);
         }
     }
 }

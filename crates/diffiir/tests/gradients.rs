@@ -39,7 +39,7 @@ fn check(name: &str, names: &[&str], params: &[Vec<f64>], analytic: &[Vec<f64>],
     }
 }
 
-const DIMS: [(usize, usize); 4] = [(3, 9), (9, 70), (2, 1), (2, 0)];
+const DIMS: [(usize, usize); 5] = [(3, 9), (9, 70), (2, 1), (2, 0), (1, 12)];
 
 #[test]
 fn allpole_gradients_match_finite_differences() {
