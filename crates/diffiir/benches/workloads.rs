@@ -128,13 +128,23 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
     for _ in 0..16 * 8 {
         sos.extend(rbj_peaking(log_uniform(rng, 100.0, 12_000.0), rng.range(0.5, 4.0), rng.range(-12.0, 12.0)));
     }
-    rows.push(Row { id: "W2", what: "8 biquads (SOS), LTI, 16 × 48k", d: Dims::new(16, 48_000), work: Work::Sos { sos: f32v(&sos), k: 48 } });
+    rows.push(Row {
+        id: "W2",
+        what: "8 biquads (SOS), LTI, 16 × 48k",
+        d: Dims::new(16, 48_000),
+        work: Work::Sos { sos: f32v(&sos), k: 48 },
+    });
     let mut a = vec![];
     for _ in 0..16 {
         let k: Vec<f64> = (0..16).map(|_| rng.range(-0.9, 0.9)).collect();
         a.extend(step_up(&k).iter().enumerate().map(|(i, v)| v * 0.995f64.powi(i as i32 + 1)));
     }
-    rows.push(Row { id: "W3", what: "all-pole N=16, LTI, 16 × 48k", d: Dims::new(16, 48_000), work: Work::Allpole { a: f32v(&a), n: 16, tv: false } });
+    rows.push(Row {
+        id: "W3",
+        what: "all-pole N=16, LTI, 16 × 48k",
+        d: Dims::new(16, 48_000),
+        work: Work::Allpole { a: f32v(&a), n: 16, tv: false },
+    });
     let t = 48_000;
     let mut a = vec![];
     for _ in 0..16 {
@@ -146,7 +156,12 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
             a.extend([den[1] / den[0], den[2] / den[0]]);
         }
     }
-    rows.push(Row { id: "W4", what: "all-pole N=2, time-varying, 16 × 48k", d: Dims::new(16, t), work: Work::Allpole { a: f32v(&a), n: 2, tv: true } });
+    rows.push(Row {
+        id: "W4",
+        what: "all-pole N=2, time-varying, 16 × 48k",
+        d: Dims::new(16, t),
+        work: Work::Allpole { a: f32v(&a), n: 2, tv: true },
+    });
     rows.push(Row { id: "W5", what: "biquad, LTI, 1 × 4.8M", d: Dims::new(1, 4_800_000), work: lowpass_set(rng, 1) });
     rows.push(Row { id: "W6", what: "biquad, LTI, 4096 × 1024", d: Dims::new(4096, 1024), work: lowpass_set(rng, 4096) });
     rows
@@ -234,7 +249,9 @@ fn main() {
     // `cargo bench` passes `--bench`; a filter argument selects workloads by id.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let mut rng = Rng::new(42);
-    println!("| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) |");
+    println!(
+        "| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for row in workloads(&mut rng) {
         if !filter.is_empty() && !filter.iter().any(|f| f == row.id) {

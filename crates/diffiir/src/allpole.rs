@@ -25,7 +25,7 @@
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, TB, V};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Dir, Out, Sink, TB, V};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::Filtered;
@@ -124,7 +124,7 @@ fn fwd<T: Float, const L: usize>(
         }
         for t0 in (0..tlen).step_by(TB) {
             let len = TB.min(tlen - t0);
-            gather(x, tlen, b0, nl, t0, &mut xs[..len]);
+            gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd);
             if tv {
                 pack_samples(a, b0, nl, t0, len, tlen, cs);
             }
@@ -141,7 +141,7 @@ fn fwd<T: Float, const L: usize>(
                 ys[n + t] = acc;
             }
             if let Some(yd) = yo.data.as_deref_mut() {
-                scatter(&ys[n..n + len], yd, tlen, b0 - br.start, nl, t0);
+                scatter(&ys[n..n + len], yd, tlen, b0 - br.start, nl, t0, Dir::Fwd);
             }
             ys.copy_within(len..len + n, 0);
         }
@@ -338,7 +338,7 @@ fn adj<T: Float, const L: usize>(
         while t0 < tlen {
             let len = TB.min(tlen - t0);
             us.copy_within(0..n, len);
-            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
+            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len], Dir::Back);
             if let Some(gzf) = io.gzf {
                 // zf_j = y[T−1−j]: its gradient joins ḡ there.
                 for t in (tlen.saturating_sub(n)).max(t0)..t0 + len {
@@ -351,7 +351,7 @@ fn adj<T: Float, const L: usize>(
                 // Rows 0..n+len hold y[t0−n .. t0+len): negative times from zi, the rest from y.
                 let h = n.min(t0);
                 zi_history(ys, io.zi, b0, nl, n, t0);
-                gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len]);
+                gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len], Dir::Back);
             }
             if tv {
                 // a_k[n+k] reaches n rows past the block; rows past T are zero (u is zero there).
@@ -384,7 +384,7 @@ fn adj<T: Float, const L: usize>(
                 }
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
-                scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0);
+                scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0, Dir::Back);
             }
             if io.want_a && tv {
                 for t in 0..len {

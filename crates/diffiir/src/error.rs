@@ -78,10 +78,9 @@ impl fmt::Display for Error {
             Error::ZeroLeadingCoefficient { func, arg, index } => {
                 write!(f, "{func}: {arg}[0] is zero in coefficient set {index}; the filter cannot be normalised by a[0]")
             }
-            Error::OrderTooLarge { func, arg, order, max } => write!(
-                f,
-                "{func}: {arg} give order {order}; at most {max} is supported (use sosfilt with second-order sections)"
-            ),
+            Error::OrderTooLarge { func, arg, order, max } => {
+                write!(f, "{func}: {arg} give order {order}; at most {max} is supported (use sosfilt with second-order sections)")
+            }
             Error::Singular { func, arg, index } => {
                 write!(f, "{func}: {arg} has sum(a) = 0 in coefficient set {index} (a pole at z = 1); no steady state exists")
             }

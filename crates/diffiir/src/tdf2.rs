@@ -20,7 +20,7 @@
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
 use crate::float::Float;
-use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, TB, V};
+use crate::lanes::{gather, partial_len, scatter, sink, take, Dir, Out, Sink, TB, V};
 use crate::shape::{Dims, Layout};
 use std::ops::Range;
 
@@ -56,7 +56,8 @@ pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>) -> usize {
 pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let w = width(p);
     let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
-    T::LANES * (3 * TB + c + g + p.sections() * p.order()) + partial
+    let (s, m) = (p.sections(), p.order());
+    T::LANES * (3 * TB + c + g + s * m + s * (TB + m)) + partial
 }
 
 /// Tape length (in `T`s): intermediate section outputs, `[chunk][T][S−1][lane]`.
@@ -117,14 +118,11 @@ fn step<T: Float, const L: usize, const M: usize>(st: &mut [V<T, L>; M], c: &[V<
 }
 
 /// One adjoint step of one section: `h = (ĝ[n+1], …, ĝ[n+M])` in, `g` = gradient of the section output at
-/// `n`; updates `h` to `(ĝ[n], …)`, accumulates coefficient gradients into `gc` if given, returns ∂L/∂input.
+/// `n`; updates `h` to `(ĝ[n], …)` and returns `(ĝ[n], ∂L/∂input[n])`. Coefficient gradients are reduced
+/// afterwards from the recorded `ĝ` ([`coef_grads`]), which keeps this loop-carried step small enough to
+/// stay in registers.
 #[inline(always)]
-fn step_adj<T: Float, const L: usize, const M: usize>(
-    h: &mut [V<T, L>; M],
-    c: &[V<T, L>],
-    g: &V<T, L>,
-    gc: Option<(&mut [V<T, L>], &V<T, L>, &V<T, L>)>,
-) -> V<T, L> {
+fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &[V<T, L>], g: &V<T, L>) -> (V<T, L>, V<T, L>) {
     let c = &c[..2 * M + 1];
     let mut gh = *g;
     for i in 0..M {
@@ -141,23 +139,66 @@ fn step_adj<T: Float, const L: usize, const M: usize>(
             gx[l] = gx[l] + c[i + 1][l] * h[i][l];
         }
     }
-    if let Some((gc, xin, yout)) = gc {
-        let gc = &mut gc[..2 * M + 1];
-        for l in 0..L {
-            gc[0][l] = gc[0][l] + gh[l] * xin[l];
-        }
-        for i in 0..M {
-            for l in 0..L {
-                gc[i + 1][l] = gc[i + 1][l] + h[i][l] * xin[l];
-                gc[M + 1 + i][l] = gc[M + 1 + i][l] - h[i][l] * yout[l];
-            }
-        }
-    }
     for i in (1..M).rev() {
         h[i] = h[i - 1];
     }
     h[0] = gh;
-    gx
+    (gh, gx)
+}
+
+/// Coefficient gradients of one section over a block, from its recorded `ĝ` (`gh[t]` = ĝ at block time
+/// `t`, rows `len..len+M` = ĝ just after the block): `∂L/∂b̃_i[t] = ĝ[t+i]·x[t]`, `∂L/∂ã_i[t] = −ĝ[t+i]·y[t]`.
+/// Time-invariant (`g` = the section's `2M+1` rows): summed into `g`. Time-varying: written to
+/// `g[t·w ..]` (the section's rows of sample `t`, `w` rows per sample).
+#[inline(always)]
+fn coef_grads<T: Float, const L: usize, const M: usize>(
+    gh: &[V<T, L>],
+    len: usize,
+    xin: impl Fn(usize) -> V<T, L>,
+    yout: impl Fn(usize) -> V<T, L>,
+    g: &mut [V<T, L>],
+    tv: Option<usize>,
+) {
+    if let Some(w) = tv {
+        for t in 0..len {
+            let (x, y, gt) = (xin(t), yout(t), &mut g[t * w..][..2 * M + 1]);
+            for i in 0..=M {
+                for l in 0..L {
+                    gt[i][l] = gh[t + i][l] * x[l];
+                }
+            }
+            for i in 1..=M {
+                for l in 0..L {
+                    gt[M + i][l] = -(gh[t + i][l] * y[l]);
+                }
+            }
+        }
+        return;
+    }
+    for i in 0..=M {
+        let mut acc = [T::zero(); L];
+        for t in 0..len {
+            let x = xin(t);
+            for l in 0..L {
+                acc[l] = acc[l] + gh[t + i][l] * x[l];
+            }
+        }
+        for l in 0..L {
+            g[i][l] = g[i][l] + acc[l];
+        }
+    }
+    for i in 1..=M {
+        let mut acc = [T::zero(); L];
+        for t in 0..len {
+            let y = yout(t);
+            for l in 0..L {
+                acc[l] = acc[l] + gh[t + i][l] * y[l];
+            }
+        }
+        for l in 0..L {
+            g[M + i][l] = g[M + i][l] - acc[l];
+        }
+    }
 }
 
 /// Loads the user's `[B, S, state_len]` state (or zeros) into internal rows `[S·M][lane]`.
@@ -232,7 +273,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
         for t0 in (0..tlen).step_by(TB) {
             let len = TB.min(tlen - t0);
-            gather(x, tlen, b0, nl, t0, &mut xs[..len]);
+            gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd);
             if tv {
                 pack_block(p, b0, nl, t0, len, w, cs);
             }
@@ -258,7 +299,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 }
             }
             if let Some(yd) = yo.data.as_deref_mut() {
-                scatter(&ys[..len], yd, tlen, b0 - br.start, nl, t0);
+                scatter(&ys[..len], yd, tlen, b0 - br.start, nl, t0, Dir::Fwd);
             }
         }
         if let Some(zf) = zfo.data.as_deref_mut() {
@@ -321,7 +362,8 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (gs, s) = take::<T, L>(s, TB);
     let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
-    let (h, _) = take::<T, L>(s, ns * M);
+    let (h, s) = take::<T, L>(s, ns * M);
+    let (ghs, _) = take::<T, L>(s, ns * (TB + M));
     let [gxo, gzio, c0, c1] = outs;
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
@@ -340,39 +382,46 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         let mut t0 = tlen.saturating_sub(1) / TB * TB;
         while t0 < tlen {
             let len = TB.min(tlen - t0);
-            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
+            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len], Dir::Back);
             if want_c {
-                gather(io.x, tlen, b0, nl, t0, &mut xs[..len]);
-                gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
+                gather(io.x, tlen, b0, nl, t0, &mut xs[..len], Dir::Back);
+                gather(io.y, tlen, b0, nl, t0, &mut ys[..len], Dir::Back);
             }
             if tv {
                 pack_block(p, b0, nl, t0, len, w, cs);
-                if want_c {
-                    gc[..len * w].fill([T::zero(); L]);
-                }
             }
-            if ns == 1 {
+            // Record ĝ per section; rows len..len+M take ĝ just after the block (the current state).
+            for (sec, hsec) in hs.iter().enumerate() {
+                ghs[sec * (TB + M) + len..][..M].copy_from_slice(hsec);
+            }
+            if ns == 1 && !tv {
+                // One time-invariant section (lfilter, a lone biquad): the state stays in registers.
                 let mut loc = hs[0];
                 for t in (0..len).rev() {
-                    let (c, g) = if tv { (&cs[t * w..][..w], &mut gc[t * w..][..w]) } else { (&cs[..w], &mut gc[..w]) };
-                    gs[t] = step_adj(&mut loc, c, &gs[t], want_c.then_some((g, &xs[t], &ys[t])));
+                    (ghs[t], gs[t]) = step_adj(&mut loc, &cs[..w], &gs[t]);
                 }
                 hs[0] = loc;
             } else {
                 for t in (0..len).rev() {
-                    let (c, gct) = if tv { (&cs[t * w..][..w], &mut gc[t * w..][..w]) } else { (&cs[..w], &mut gc[..w]) };
+                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                     let mut g = gs[t];
                     for (sec, hsec) in hs.iter_mut().enumerate().rev() {
-                        let xin = if sec == 0 { &xs[t] } else { &tape[(t0 + t) * (ns - 1) + sec - 1] };
-                        let yout = if sec + 1 == ns { &ys[t] } else { &tape[(t0 + t) * (ns - 1) + sec] };
-                        let gsec = want_c.then_some((&mut gct[sec * pw..][..pw], xin, yout));
-                        g = step_adj(hsec, &c[sec * pw..][..pw], &g, gsec);
+                        (ghs[sec * (TB + M) + t], g) = step_adj(hsec, &c[sec * pw..][..pw], &g);
                     }
                     gs[t] = g;
                 }
             }
+            if want_c {
+                for sec in 0..ns {
+                    let gh = &ghs[sec * (TB + M)..][..len + M];
+                    let xin = |t: usize| if sec == 0 { xs[t] } else { tape[(t0 + t) * (ns - 1) + sec - 1] };
+                    let yout = |t: usize| if sec + 1 == ns { ys[t] } else { tape[(t0 + t) * (ns - 1) + sec] };
+                    let g = if tv { &mut gc[sec * pw..] } else { &mut gc[sec * pw..][..pw] };
+                    coef_grads::<T, L, M>(gh, len, xin, yout, g, tv.then_some(w));
+                }
+            }
             if let Some(gx) = gxo.data.as_deref_mut() {
-                scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
+                scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0, Dir::Back);
             }
             if want_c && tv {
                 for t in 0..len {
