@@ -10,7 +10,6 @@ mod common;
 use common::Rng;
 use diffiir::*;
 use std::f64::consts::PI;
-use std::hint::black_box;
 use std::time::Instant;
 
 const FS: f64 = 48_000.0;

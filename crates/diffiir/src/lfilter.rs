@@ -8,9 +8,10 @@
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
+use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
-use crate::tdf2::{self, steady_state, steady_state_adjoint, unnormalise, Pack};
+use crate::tdf2::{self, Pack};
 use crate::Filtered;
 
 const F: &str = "lfilter";
@@ -315,20 +316,6 @@ pub fn lfilter_zi_adjoint<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, batch: usi
         );
     }
     Ok((gb, ga))
-}
-
-/// `(b, a) / a[0]`, zero-padded to `M + 1`; returns `a[0]`.
-pub(crate) fn normalise_set<T: Float>(b: &[T], a: &[T], bt: &mut [T], at: &mut [T]) -> T {
-    let a0 = a[0];
-    bt.fill(T::zero());
-    at.fill(T::zero());
-    for (d, &v) in bt.iter_mut().zip(b) {
-        *d = v / a0;
-    }
-    for (d, &v) in at.iter_mut().zip(a) {
-        *d = v / a0;
-    }
-    a0
 }
 
 fn check_zi<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, batch: usize) -> Result<(usize, usize)> {

@@ -59,6 +59,7 @@ mod error;
 mod float;
 mod lanes;
 mod lfilter;
+mod norm;
 mod par;
 pub mod reference;
 mod shape;
@@ -92,3 +93,8 @@ pub struct Filtered<T> {
     /// Final state in the family's zi layout (pass it as the next call's `zi` to continue a stream).
     pub zf: Vec<T>,
 }
+
+/// The README's Rust example, compiled and run as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

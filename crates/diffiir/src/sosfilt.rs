@@ -11,10 +11,11 @@
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
-use crate::lfilter::{check_grads, normalise_set};
+use crate::lfilter::check_grads;
+use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims, Layout};
-use crate::tdf2::{self, steady_state, steady_state_adjoint, unnormalise, Pack};
+use crate::tdf2::{self, Pack};
 
 const F: &str = "sosfilt";
 const FA: &str = "sosfilt_adjoint";
