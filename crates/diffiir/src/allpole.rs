@@ -293,6 +293,10 @@ pub fn allpole_adjoint_into<T: Float>(
     let per = allpole_adjoint_scratch_len::<T>(dims, &a, Par::Seq);
     let want_a = out.a.is_some();
     let mut ga = out.a;
+    // Kernels accumulate into per-signal rows; the contract is "overwritten", so start from zero.
+    if let Some(g) = ga.as_deref_mut() {
+        g.fill(T::zero());
+    }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
     let io = AdjIo { y, gy, gzf, zi, want_a };
     crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));

@@ -258,6 +258,10 @@ pub fn lfilter_adjoint_into<T: Float>(
     let per = tdf2::adj_scratch(&p, partial);
     let io = tdf2::AdjIo { x, y, tape: &[], gy, gzf, want: [out.b.is_some(), out.a.is_some()] };
     let (mut gb, mut ga) = (out.b, out.a);
+    // Kernels accumulate (a per-signal b with per-sample a sums over time); the contract is "overwritten".
+    for g in [gb.as_deref_mut(), ga.as_deref_mut()].into_iter().flatten() {
+        g.fill(T::zero());
+    }
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
     let cdesc = [(b.layout, b.k), (a.layout, a.k)];

@@ -61,6 +61,7 @@ mod lanes;
 mod lfilter;
 mod norm;
 mod par;
+pub mod param;
 pub mod reference;
 mod shape;
 mod sosfilt;

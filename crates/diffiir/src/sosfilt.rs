@@ -253,6 +253,9 @@ pub fn sosfilt_adjoint_into<T: Float>(
     let per = tdf2::adj_scratch(&p, partial);
     let io = tdf2::AdjIo { x, y, tape, gy, gzf, want: [out.sos.is_some(), false] };
     let mut gs = out.sos;
+    if let Some(g) = gs.as_deref_mut() {
+        g.fill(T::zero()); // kernels accumulate; the contract is "overwritten"
+    }
     let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
     let cdesc = [(sos.layout, sos.k), (Layout::PerSignal, 0)];
     crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc)));

@@ -45,7 +45,9 @@ pub mod reflection;
 pub mod svf;
 pub mod triangle;
 
-pub use pair::{conjugate_pair, conjugate_pair_adjoint, polar_pair, polar_pair_adjoint, sos_from_pairs, sos_from_pairs_adjoint, PairSosGrads};
+pub use pair::{
+    conjugate_pair, conjugate_pair_adjoint, polar_pair, polar_pair_adjoint, sos_from_pairs, sos_from_pairs_adjoint, PairSosGrads,
+};
 pub use rbj::{rbj, rbj_adjoint, rbj_params, rbj_params_adjoint, rbj_unconstrained, rbj_unconstrained_adjoint, Rbj};
 pub use reflection::{lar_reflection, lar_reflection_adjoint, reflection, reflection_adjoint, step_down, step_up, step_up_adjoint};
 pub use svf::{svf, svf_adjoint};

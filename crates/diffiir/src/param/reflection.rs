@@ -200,7 +200,7 @@ pub fn step_up_adjoint<T: Float>(k: &[T], order: usize, ga: &[T]) -> Result<Vec<
     same(FA, "ga", ga.len(), k.len(), "= len(k), ∂L/∂a")?;
     let n = order;
     // Stage a^(i−1) (length i − 1) lives at offset (i−1)(i−2)/2.
-    let at = |i: usize| (i - 1) * (i - 2) / 2;
+    let at = |i: usize| (i - 1) * i.saturating_sub(2) / 2;
     let mut stages = vec![T::zero(); n * (n - 1) / 2];
     let mut cur = vec![T::zero(); n];
     let mut gk = vec![T::zero(); k.len()];
@@ -279,7 +279,7 @@ pub fn step_down<T: Float>(a: &[T], order: usize) -> Result<Vec<T>> {
                 cur[q] = (y - ki * x) / d;
             }
             if i >= 2 && i % 2 == 0 {
-                // x − k·x over (1 − k)(1 + k) is x / (1 + k); the quotient form avoids dividing 0 by 0 at k = 1.
+                // The middle coefficient pairs with itself: (x − k·x)/(1 − k²) = x/(1 + k).
                 let p = i / 2 - 1;
                 cur[p] = cur[p] / (T::one() + ki);
             }
