@@ -126,7 +126,7 @@ fn fwd<T: Float, const L: usize>(
             let len = TB.min(tlen - t0);
             gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd);
             if tv {
-                pack_samples(a, b0, nl, t0, len, tlen, cs);
+                pack_samples(a, b0, nl, t0, len, tlen, cs, Dir::Fwd);
             }
             for t in 0..len {
                 let c = if tv { &cs[t * n..][..n] } else { &cs[..n] };
@@ -182,23 +182,22 @@ fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usi
     }
 }
 
-/// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen` and for
-/// unused lanes): per signal the block's sets are one contiguous run of memory.
-fn pack_samples<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t0: usize, rows: usize, tlen: usize, c: &mut [V<T, L>]) {
+/// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen`): per
+/// signal the block's sets are one contiguous run, so this is [`gather`] on rows of `T·N` values.
+fn pack_samples<T: Float, const L: usize>(
+    a: &Coefs<'_, T>,
+    b0: usize,
+    nl: usize,
+    t0: usize,
+    rows: usize,
+    tlen: usize,
+    c: &mut [V<T, L>],
+    dir: Dir,
+) {
     let n = a.k;
-    let c = &mut c[..rows * n];
     let valid = rows.min(tlen.saturating_sub(t0)) * n;
-    for l in 0..L {
-        if l < nl {
-            let src = &a.data[((b0 + l) * tlen + t0) * n..][..valid];
-            for (row, &v) in c.iter_mut().zip(src) {
-                row[l] = v;
-            }
-            c[valid..].iter_mut().for_each(|row| row[l] = T::zero());
-        } else {
-            c.iter_mut().for_each(|row| row[l] = T::zero());
-        }
-    }
+    gather(a.data, tlen * n, b0, nl, t0 * n, &mut c[..valid], dir);
+    c[valid..rows * n].fill([T::zero(); L]);
 }
 
 /// Gradients of an all-pole filter (allocating form of [`allpole_adjoint_into`]).
@@ -359,7 +358,7 @@ fn adj<T: Float, const L: usize>(
             }
             if tv {
                 // a_k[n+k] reaches n rows past the block; rows past T are zero (u is zero there).
-                pack_samples(a, b0, nl, t0, len + n, tlen, cs);
+                pack_samples(a, b0, nl, t0, len + n, tlen, cs, Dir::Back);
             }
             for t in (0..len).rev() {
                 let mut acc = gs[t];
@@ -371,19 +370,28 @@ fn adj<T: Float, const L: usize>(
                     }
                 }
                 us[t] = acc;
-                if io.want_a && tv {
+            }
+            // ∂L/∂a_k[n] = −u[n]·y[n−k], reduced after the recursion so its loop-carried step stays small.
+            if io.want_a && tv {
+                for t in 0..len {
                     for k in 1..=n {
-                        let (yk, g) = (&ys[n + t - k], &mut gc[t * n + k - 1]);
+                        let (u, yk, g) = (&us[t], &ys[n + t - k], &mut gc[t * n + k - 1]);
                         for l in 0..L {
-                            g[l] = -(acc[l] * yk[l]);
+                            g[l] = -(u[l] * yk[l]);
                         }
                     }
-                } else if io.want_a {
-                    for k in 1..=n {
-                        let (yk, g) = (&ys[n + t - k], &mut gc[k - 1]);
+                }
+            } else if io.want_a {
+                for k in 1..=n {
+                    let mut s = [T::zero(); L];
+                    for t in 0..len {
+                        let (u, yk) = (&us[t], &ys[n + t - k]);
                         for l in 0..L {
-                            g[l] = g[l] - acc[l] * yk[l];
+                            s[l] = s[l] + u[l] * yk[l];
                         }
+                    }
+                    for l in 0..L {
+                        gc[k - 1][l] = gc[k - 1][l] - s[l];
                     }
                 }
             }
@@ -391,8 +399,9 @@ fn adj<T: Float, const L: usize>(
                 scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0, Dir::Back);
             }
             if io.want_a && tv {
-                for t in 0..len {
-                    add_grads(&mut ga, &mut gc[t * n..][..n], b0, nl, t0 + t);
+                // Per-sample gradients have per-sample layout: the inverse transposition of `pack_samples`.
+                if let Some(d) = ga.data.as_deref_mut() {
+                    scatter(&gc[..len * n], d, tlen * n, b0 - br.start, nl, t0 * n, Dir::Back);
                 }
             }
             t0 = t0.wrapping_sub(TB);
