@@ -1,0 +1,11 @@
+"""diffiir: exact, fast, differentiable recursive (IIR) filters.
+
+The numpy functions follow scipy.signal (``lfilter``, ``sosfilt``, ``lfilter_zi``, ``sosfilt_zi``) and torchlpc
+(``allpole``), extended to batches of filters and per-sample coefficients. PyTorch autograd versions with the
+same signatures live in ``diffiir.torch`` (imported on demand; ``import diffiir`` does not need torch).
+"""
+
+from ._diffiir import __version__, get_num_threads, set_num_threads
+from .signal import allpole, lfilter, lfilter_zi, sosfilt, sosfilt_zi
+
+__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "set_num_threads", "get_num_threads", "__version__"]
