@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command (README, CI): every check, on a fresh machine. Rust only so far; the scipy
-# fixtures are checked in, so no Python is needed (scripts/make_fixtures.py regenerates them).
+# The project's test command (README, CI): every check, Rust and Python, on a fresh machine. It creates .venv
+# with the pinned Python test dependencies (python/requirements-test.txt: numpy, scipy, torch, torchaudio,
+# philtorch, torchlpc, maturin, pytest), builds the extension into it, and runs pytest. A venv that already has
+# the pins is reused. DIFFIIR_SKIP_PYTHON=1 runs the Rust checks only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +25,16 @@ DIFFIIR_BENCH_QUICK=1 cargo bench -p diffiir --bench workloads -- W1 W4
 
 step "main job converges (example fit_hidden)"
 cargo run --release -p diffiir --example fit_hidden
+
+if [ "${DIFFIIR_SKIP_PYTHON:-0}" != 1 ]; then
+  step "python: .venv with the pinned test dependencies"
+  scripts/python-env.sh
+
+  step "python: build the extension (maturin develop --release)"
+  VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --quiet
+
+  step "python: pytest"
+  .venv/bin/python -m pytest -q python/tests
+fi
 
 printf '\nall checks passed\n'
