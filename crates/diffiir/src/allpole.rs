@@ -184,6 +184,7 @@ fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usi
 
 /// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen`): per
 /// signal the block's sets are one contiguous run, so this is [`gather`] on rows of `T·N` values.
+#[allow(clippy::too_many_arguments)]
 fn pack_samples<T: Float, const L: usize>(
     a: &Coefs<'_, T>,
     b0: usize,

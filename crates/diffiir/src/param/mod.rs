@@ -8,15 +8,15 @@
 //!
 //! | map | parameters (one row per set) | coefficients | stable for |
 //! |---|---|---|---|
-//! | [`triangle`] | `(u1, u2)` ∈ ℝ² | `(a1, a2)` | every input |
+//! | [`triangle`](fn@triangle) | `(u1, u2)` ∈ ℝ² | `(a1, a2)` | every input |
 //! | [`conjugate_pair`] | `(ρ, θ)` ∈ ℝ² | `(c1, c2) = (−2r cos θ, r²)`, `r = (1−ε)σ(ρ)` | every input |
 //! | [`polar_pair`] | `(r, θ)` | `(−2r cos θ, r²)` | `0 ≤ r < 1` |
 //! | [`sos_from_pairs`] | gain, zero pair, pole pair | sos row `[g, g·b1, g·b2, 1, a1, a2]` | stable pole pair |
-//! | [`reflection`], [`lar_reflection`] | `u` or log-area ratios ∈ ℝ | `k`, `|k| ≤ 1 − ε` | every input |
-//! | [`step_up`] / [`step_down`] | `k_1..k_N` / `a_1..a_N` | `a_1..a_N` / `k_1..k_N` | `|k_i| < 1` |
-//! | [`rbj`] | `(f0, Q, gain dB)` | normalised sos row | `0 < f0 < fs/2`, `Q > 0` |
-//! | [`rbj_unconstrained`] | `(u_f, u_Q, gain dB)` ∈ ℝ³ via [`rbj_params`] | normalised sos row | every input (see there) |
-//! | [`svf`] | `(g, R, c_LP, c_BP, c_HP)` | normalised sos row | `g > 0`, `R > 0` |
+//! | [`reflection`](fn@reflection), [`lar_reflection`] | `u` or log-area ratios ∈ ℝ | `k`, `|k| ≤ 1 − ε` | every input |
+//! | [`step_up`] / [`step_down`] | `k_1..k_N` / `a_1..a_N` | `a_1..a_N` / `k_1..k_N` | `|k_i| < 1`; rounded `a`: `Σ|LAR_i| < ln(1/(2Nu))` |
+//! | [`rbj`](fn@rbj) | `(f0, Q, gain dB)` | normalised sos row | `0 < f0 < fs/2`, `Q > 0` |
+//! | [`rbj_unconstrained`] | `(u_f, u_Q, gain dB)` ∈ ℝ³ via [`rbj_params`] | normalised sos row | every input (precision: see there) |
+//! | [`svf`](fn@svf) | `(g, R, c_LP, c_BP, c_HP)` | normalised sos row | `g > 0`, `R > 0` |
 //!
 //! ## Conventions
 //! * **Batches**: every input is a flat row-major slice of parameter sets (`[sets, P]`) and every output is
@@ -34,7 +34,7 @@
 //!   circle. Every such map is scaled by `1 − ε` — not clamped, so its gradient stays the exact derivative
 //!   of the computed function and never becomes an artificial dead zone.
 //! * **Non-finite values propagate**, as everywhere in the crate: a NaN parameter gives NaN coefficients
-//!   for its set only. Only lengths (and, for [`rbj`], `fs` and `q_min`) are validated.
+//!   for its set only. Only lengths (and, for [`rbj`](fn@rbj), `fs` and `q_min`) are validated.
 
 use crate::error::{shape, Error, Result};
 use crate::float::Float;
@@ -66,9 +66,11 @@ pub const EPS_F32: f32 = 1.0 / 1024.0;
 /// Why these values: a biquad's coefficients determine a double pole near `z = 1` only to about
 /// `√(machine ε)` (a perturbation δ of `a2` moves a double pole by `√δ`), i.e. ≈ 3.5·10⁻⁴ in f32 and
 /// 1.5·10⁻⁸ in f64. A cap closer to 1 than that could not guarantee a pole strictly inside after rounding;
-/// ε = 2⁻¹⁰ (f32) and 2⁻²⁰ (f64) keep a margin of ≥ 4× (f32) and 64× (f64) above it. The worst case of the
-/// [`triangle`] map (its corners, margin ε² in `a2`) is 16 ulps in f32 and 4096 ulps in f64. The largest
+/// ε = 2⁻¹⁰ (f32) and 2⁻²⁰ (f64) stay ≈ 3× (f32) and 64× (f64) above it. The worst case of the
+/// [`triangle`](fn@triangle) map (its corners, margin ε² in `a2`) is 16 ulps in f32 and 8192 ulps in f64. The largest
 /// pole radius is then ≈ `1 − ε`, a time constant of ≈ 1/ε samples: 1024 (f32), 10⁶ (f64).
+/// (The cap bounds each reflection coefficient; whether a *rounded* LPC polynomial of order ≥ 3 stays stable
+/// depends on all of them together: see [`reflection`](mod@reflection#floating-point).)
 ///
 /// # Examples
 /// ```
@@ -91,7 +93,7 @@ pub(crate) fn rows(func: &'static str, arg: &'static str, len: usize, per: usize
     if per == 0 {
         return Err(Error::Empty { func, arg });
     }
-    if len % per != 0 {
+    if !len.is_multiple_of(per) {
         return Err(shape(func, arg, format!("a multiple of {per}: rows of {what}"), len));
     }
     Ok(len / per)

@@ -11,10 +11,10 @@
 //! ```
 //!
 //! `σ(ρ) = 1/(1 + e^−ρ)` reaches exactly 1 in floating point for large ρ (ρ = 20 in f32, 40 in f64); the scale
-//! `1 − ε` ([`eps`](super::eps)) keeps `r < 1` for every input, so a pole pair from [`conjugate_pair`] is
+//! `1 − ε` ([`eps`]) keeps `r < 1` for every input, so a pole pair from [`conjugate_pair`] is
 //! stable by construction. The same maps serve zeros (`b0 = 1`, or a gain via [`sos_from_pairs`]); zeros
 //! need not be inside the circle, so for them [`polar_pair`] with any `r ≥ 0` (e.g. `r = 1`: a notch) is fine.
-//! Real root pairs are not reachable (they are, through [`triangle`](super::triangle)).
+//! Real root pairs are not reachable (they are, through [`triangle`](fn@super::triangle)).
 //!
 //! # Adjoint
 //! ```text
@@ -114,7 +114,7 @@ pub fn polar_pair_adjoint<T: Float>(rt: &[T], gc: &[T]) -> Result<Vec<T>> {
 /// Maps unconstrained `(ρ, θ)` rows to a conjugate pair's quadratic `(−2r cos θ, r²)` with
 /// `r = (1 − ε)σ(ρ)`: a stable pole pair for every real input.
 ///
-/// `r ∈ [0, 1 − ε]` ([`eps`](super::eps)); θ is used as given (it is periodic; `θ` and `−θ` give the same
+/// `r ∈ [0, 1 − ε]` ([`eps`]); θ is used as given (it is periodic; `θ` and `−θ` give the same
 /// pair). `ρ = 0` gives `r = (1 − ε)/2`.
 ///
 /// # Arguments
@@ -133,7 +133,7 @@ pub fn polar_pair_adjoint<T: Float>(rt: &[T], gc: &[T]) -> Result<Vec<T>> {
 /// assert!(a[1] < 1.0 && a[1].sqrt() == 1.0 - diffiir::param::eps::<f32>());
 /// ```
 ///
-/// See also [`conjugate_pair_adjoint`], [`triangle`](super::triangle), [`sos_from_pairs`].
+/// See also [`conjugate_pair_adjoint`], [`triangle`](fn@super::triangle), [`sos_from_pairs`].
 pub fn conjugate_pair<T: Float>(u: &[T]) -> Result<Vec<T>> {
     rows("conjugate_pair", "u", u.len(), 2, "(ρ, θ)")?;
     let mut c = Vec::with_capacity(u.len());
@@ -191,7 +191,7 @@ pub struct PairSosGrads<T> {
 /// # Arguments
 /// * `gain` — `[sets]`, the `b0` of each row.
 /// * `zeros` — `[sets, 2]` rows `(b1, b2)` (e.g. from [`polar_pair`] or [`conjugate_pair`]).
-/// * `poles` — `[sets, 2]` rows `(a1, a2)` (e.g. from [`conjugate_pair`] or [`triangle`](super::triangle)).
+/// * `poles` — `[sets, 2]` rows `(a1, a2)` (e.g. from [`conjugate_pair`] or [`triangle`](fn@super::triangle)).
 ///
 /// # Returns
 /// `[sets, 6]` sos rows for [`sosfilt`](crate::sosfilt), `a0 = 1`.

@@ -23,12 +23,12 @@
 //! is stable for `0 < f0 < fs/2`, `Q > 0` and finite gain (`α > 0`, `A > 0`).
 //!
 //! [`rbj_params`] maps unconstrained `(u_f, u_Q, u_g)` to `f0 = fs/2·(ε + (1 − 2ε)·σ(u_f))` (strictly inside
-//! `(0, fs/2)`: `[ε, 1 − ε]·fs/2` with ε = [`eps`](super::eps)), `Q = q_min + softplus(u_Q)` (`> q_min > 0`) and
+//! `(0, fs/2)`: `[ε, 1 − ε]·fs/2` with ε = [`eps`]), `Q = q_min + softplus(u_Q)` (`> q_min > 0`) and
 //! `gain = u_g` (dB, the identity).
 //!
 //! # Adjoint
 //! Through the normalisation (`∂L/∂a0 = −Σ ḡ_j r_j / a0²`, `∂L/∂r_j = ḡ_j / a0`), then the partials of the raw
-//! coefficients in `(c, α, A)` (written out per type in [`coefs`]), then
+//! coefficients in `(c, α, A)` (the table above, differentiated per type), then
 //! `∂c/∂f0 = −sin w0·2π/fs`, `∂α/∂f0 = cos w0·2π/(2Q·fs)`, `∂α/∂Q = −α/Q`, `∂A/∂gain = A·ln 10/40`;
 //! for the unconstrained map `∂f0/∂u_f = fs/2·(1 − 2ε)σ(1 − σ)`, `∂Q/∂u_Q = σ(u_Q)`, `∂gain/∂u_g = 1`.
 
@@ -231,7 +231,7 @@ pub fn rbj_adjoint<T: Float>(kind: Rbj, p: &[T], fs: T, gsos: &[T]) -> Result<Ve
 
 /// Maps unconstrained `(u_f, u_Q, u_g)` rows to RBJ parameters `(f0, Q, gain dB)`.
 ///
-/// `f0 = fs/2·(ε + (1 − 2ε)·σ(u_f)) ∈ [ε·fs/2, (1 − ε)·fs/2]` (ε = [`eps`](super::eps): 2⁻²⁰ in f64, 2⁻¹⁰ in
+/// `f0 = fs/2·(ε + (1 − 2ε)·σ(u_f)) ∈ [ε·fs/2, (1 − ε)·fs/2]` (ε = [`eps`]: 2⁻²⁰ in f64, 2⁻¹⁰ in
 /// f32 — at 48 kHz f0 ≥ 0.023 Hz resp. 23.4 Hz), `Q = q_min + softplus(u_Q) ≥ q_min`, `gain = u_g`. `u_f = 0`
 /// is fs/4, `u_Q = 0` is `q_min + ln 2`.
 ///

@@ -14,6 +14,24 @@
 //! step_down:       k_i = a^(i)_i,  a^(i−1)_j = (a^(i)_j − k_i·a^(i)_{i−j}) / (1 − k_i²)   (i = N..1)
 //! ```
 //!
+//! # Floating point
+//! Stability is exact for `k`, but [`step_up`] returns direct-form `a`, rounded. On the unit circle
+//! `|A(e^{iω})| ≥ Π(1 − |k_i|)` (each step scales `|A|` there by a factor within `1 ± |k_i|`), while rounding in
+//! the recursion moves `A` there by at most ≈ `2N·u·Π(1 + |k_i|)` (`u` = unit roundoff, 2⁻⁵³ or 2⁻²⁴). By
+//! Rouché's theorem the computed `a` is therefore stable whenever
+//!
+//! ```text
+//! Σ_i ln((1 + |k_i|)/(1 − |k_i|)) = Σ_i |LAR_i|  <  ln(1/(2N·u))     = 33.3 (f64), 13.2 (f32) for N = 16
+//! ```
+//!
+//! (for [`reflection`], `|LAR_i| ≤ 2|u_i|`). Beyond that budget stability is not guaranteed, and it is lost in
+//! practice once several `k_i` sit near ±1 with signs that crowd roots at `z = ±1` (`A(1) = Π(1 + k_i)` drops
+//! below the rounding error): three `k_i` at the cap `−(1 − ε)` round to `A(1) = 0`, a pole on the circle, in
+//! f64 and f32, and most order-16 rows of `u ~ N(0, 9)` round to a pole slightly outside. Direct-form
+//! coefficients cannot represent such poles: bound `|u_i|` (or the LARs) to stay within the budget, or use
+//! second-order sections ([`triangle`](fn@super::triangle), [`conjugate_pair`](super::conjugate_pair)) for high orders.
+//!
+//! # Log-area ratios
 //! The log-area ratio is the natural-log one, `LAR = 2·atanh(k)` (some speech codecs use `log10` or the
 //! opposite sign of `k`: convert before). The `1 − ε` scale ([`eps`](super::eps)) keeps `|k| < 1` where
 //! `tanh` saturates to exactly 1.
@@ -117,21 +135,21 @@ pub fn lar_reflection_adjoint<T: Float>(lar: &[T], gk: &[T]) -> Result<Vec<T>> {
     Ok(lar.iter().zip(gk).map(|(&v, &g)| g * tanh_cap(v * half).1 * half).collect())
 }
 
+/// The index pairs `(p, q)`, `p ≤ q`, that one step of order `i` couples: 0-based `j − 1` and `i − j − 1`
+/// (`p + q = i − 2`). For even `i` the middle index pairs with itself; updating a pair "both ways" then
+/// writes the same value twice, so one loop serves both cases.
+#[inline]
+fn pairs(i: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..i / 2).map(move |p| (p, i - 2 - p))
+}
+
 /// One order-raising step in place: `a[..i−1]` holds `a^(i−1)`; afterwards `a[..i]` holds `a^(i)`.
-///
-/// `a^(i)_j = a^(i−1)_j + k·a^(i−1)_{i−j}` pairs index `j` with `i − j`, so each pair is updated together.
 #[inline]
 fn raise<T: Float>(a: &mut [T], i: usize, k: T) {
-    // 0-based: p = j − 1 and q = i − j − 1 = i − 2 − p.
-    for p in 0..(i - 1) / 2 {
-        let q = i - 2 - p;
+    for (p, q) in pairs(i) {
         let (x, y) = (a[p], a[q]);
         a[p] = x + k * y;
         a[q] = y + k * x;
-    }
-    if i >= 2 && i % 2 == 0 {
-        let p = i / 2 - 1;
-        a[p] = a[p] + k * a[p];
     }
     a[i - 1] = k;
 }
@@ -139,7 +157,8 @@ fn raise<T: Float>(a: &mut [T], i: usize, k: T) {
 /// Reflection coefficients to LPC coefficients by the step-up (Levinson) recursion.
 ///
 /// `a^(i)_i = k_i`, `a^(i)_j = a^(i−1)_j + k_i·a^(i−1)_{i−j}`, for each row of `N` coefficients; the result
-/// is `a^(N)`. All roots of `1 + Σ a_j z^−j` are strictly inside the unit circle iff every `|k_i| < 1`.
+/// is `a^(N)`. All roots of `1 + Σ a_j z^−j` are strictly inside the unit circle iff every `|k_i| < 1`
+/// (exactly; after rounding, while `Σ|LAR_i| < ln(1/(2N·u))`, see [Floating point](self#floating-point)).
 /// `O(N²)` per row.
 ///
 /// # Arguments
@@ -222,15 +241,10 @@ pub fn step_up_adjoint<T: Float>(k: &[T], order: usize, ga: &[T]) -> Result<Vec<
             out[i - 1] = s;
             // ḡ_j ← ḡ_j + k_i ḡ_{i−j}: the same pairing as the forward step.
             let ki = kr[i - 1];
-            for p in 0..(i - 1) / 2 {
-                let q = i - 2 - p;
+            for (p, q) in pairs(i) {
                 let (x, y) = (g[p], g[q]);
                 g[p] = x + ki * y;
                 g[q] = y + ki * x;
-            }
-            if i >= 2 && i % 2 == 0 {
-                let p = i / 2 - 1;
-                g[p] = g[p] + ki * g[p];
             }
         }
     }
@@ -241,8 +255,9 @@ pub fn step_up_adjoint<T: Float>(k: &[T], order: usize, ga: &[T]) -> Result<Vec<
 /// inverse of [`step_up`].
 ///
 /// `k_i = a^(i)_i`, then `a^(i−1)_j = (a^(i)_j − k_i·a^(i)_{i−j}) / (1 − k_i²)`, for `i = N..1`. The filter
-/// `1 / (1 + Σ a_j z^−j)` is stable iff every `|k_i| < 1` (a stability test). A row with some `|k_i| = 1`
-/// (a root on the unit circle) divides by zero: its lower-index `k` are non-finite, as the crate's
+/// `1 / (1 + Σ a_j z^−j)` is stable iff every `|k_i| < 1` (a stability test, exact up to rounding, which
+/// step-down amplifies by up to `Π 1/(1 − k_i²)`). A row with some `|k_i| = 1` (a root on the unit circle)
+/// divides by `1 − k_i² = 0`: its lower-index `k` are then non-finite (or meaningless), as the crate's
 /// non-finite values propagate; other rows are unaffected.
 ///
 /// # Arguments
@@ -272,16 +287,10 @@ pub fn step_down<T: Float>(a: &[T], order: usize) -> Result<Vec<T>> {
             let ki = cur[i - 1];
             kr[i - 1] = ki;
             let d = T::one() - ki * ki;
-            for p in 0..(i - 1) / 2 {
-                let q = i - 2 - p;
+            for (p, q) in pairs(i) {
                 let (x, y) = (cur[p], cur[q]);
                 cur[p] = (x - ki * y) / d;
                 cur[q] = (y - ki * x) / d;
-            }
-            if i >= 2 && i % 2 == 0 {
-                // The middle coefficient pairs with itself: (x − k·x)/(1 − k²) = x/(1 + k).
-                let p = i / 2 - 1;
-                cur[p] = cur[p] / (T::one() + ki);
             }
         }
     }

@@ -26,7 +26,7 @@
 //! swap state mid-stream).
 //!
 //! # Adjoint
-//! Through the normalisation (see [`rbj`](super::rbj)) and the partials of the raw row:
+//! Through the normalisation (see [`rbj`](mod@super::rbj)) and the partials of the raw row:
 //!
 //! ```text
 //! ∂/∂g:    b = [2c_LP·g + c_BP, 4c_LP·g, 2c_LP·g − c_BP],   a = [2R + 2g, 4g, 2g − 2R]
@@ -72,7 +72,7 @@ fn raw<T: Float>(p: &[T]) -> [T; 6] {
 /// assert!(((sos[0] + sos[1] + sos[2]) / (1.0 + sos[4] + sos[5]) - 1.0).abs() < 1e-12);
 /// ```
 ///
-/// See also [`svf_adjoint`], [`rbj`](super::rbj).
+/// See also [`svf_adjoint`], [`rbj`](fn@super::rbj).
 pub fn svf<T: Float>(p: &[T]) -> Result<Vec<T>> {
     rows("svf", "p", p.len(), 5, "(g, R, c_LP, c_BP, c_HP)")?;
     let mut sos = Vec::with_capacity(p.len() / 5 * 6);
