@@ -57,6 +57,7 @@
 mod allpole;
 mod error;
 mod float;
+pub mod freq;
 mod lanes;
 mod lfilter;
 mod norm;
