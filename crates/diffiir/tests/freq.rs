@@ -82,7 +82,7 @@ fn response_adjoints_match_finite_differences() {
             .collect();
         let loss = |p: &[Vec<f64>]| closs(&gw, &sosfreqz(co(&p[0], batch, 18), batch, &w).unwrap());
         let g = sosfreqz_adjoint(co(&sos, batch, 18), batch, &w, &gw).unwrap();
-        assert_rel("sosfreqz ∂L/∂sos", &g, &fd_grad(&[sos.clone()], 0, &loss), 1e-6);
+        assert_rel("sosfreqz ∂L/∂sos", &g, &fd_grad(std::slice::from_ref(&sos), 0, &loss), 1e-6);
     }
     // dB magnitude: L = Σ v·dB(h(b, a)) through both adjoints.
     let (b, a) = (rng.vec(3), rng.stable_a(2, 0.9));
