@@ -19,3 +19,8 @@ pub use freqz::{freqz, freqz_adjoint, group_delay, mag_db, mag_db_adjoint, sosfr
 pub use fsm::{
     lfilter_fsm, lfilter_fsm_adjoint, lfilter_fsm_n_fft, sosfilt_fsm, sosfilt_fsm_adjoint, sosfilt_fsm_n_fft, FsmGrads, FSM_MAX_N, FSM_TOL,
 };
+
+/// The complex type of the responses (re-exported from num-complex).
+pub use num_complex::Complex;
+/// The FFT sample bound of the frequency-sampling functions (re-exported from realfft; `f32` and `f64`).
+pub use realfft::FftNum;
