@@ -3,9 +3,14 @@
 The numpy functions follow scipy.signal (``lfilter``, ``sosfilt``, ``lfilter_zi``, ``sosfilt_zi``) and torchlpc
 (``allpole``), extended to batches of filters and per-sample coefficients. PyTorch autograd versions with the
 same signatures live in ``diffiir.torch`` (imported on demand; ``import diffiir`` does not need torch).
+Frequency responses and the frequency-sampling method: ``freqz``, ``sosfreqz``, ``lfilter_fsm``, ``sosfilt_fsm``.
+Stable-by-construction parameterisations (parameters -> coefficients) are in ``diffiir.param`` and
+``diffiir.torch.param``.
 """
 
 from ._diffiir import __version__, get_num_threads, set_num_threads
+from . import param
+from .freq import freqz, lfilter_fsm, sosfilt_fsm, sosfreqz
 from .signal import allpole, lfilter, lfilter_zi, sosfilt, sosfilt_zi
 
-__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "set_num_threads", "get_num_threads", "__version__"]
+__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "__version__"]

@@ -24,7 +24,7 @@ import torch
 from . import _diffiir
 from .signal import _Allpole, _Lfilter, _Sosfilt
 
-__all__ = ["lfilter", "sosfilt", "allpole", "lfilter_zi", "sosfilt_zi"]
+__all__ = ["lfilter", "sosfilt", "allpole", "lfilter_zi", "sosfilt_zi", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param"]
 
 
 def _check(func, pairs):
@@ -206,3 +206,7 @@ class _SosfiltZiFn(torch.autograd.Function):
 def sosfilt_zi(sos):
     """Differentiable ``diffiir.sosfilt_zi`` (scipy semantics)."""
     return _SosfiltZiFn.apply(sos)
+
+
+from . import torch_param as param  # noqa: E402 - diffiir.torch.param (needs _check above)
+from .torch_freq import freqz, lfilter_fsm, sosfilt_fsm, sosfreqz  # noqa: E402, F401

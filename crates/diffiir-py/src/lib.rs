@@ -112,7 +112,9 @@ macro_rules! by_dtype {
 pub(crate) type Grads3<'py> = (Option<Out<'py>>, Option<Out<'py>>, Option<Out<'py>>);
 
 mod allpole;
+mod freq;
 mod lfilter;
+mod param;
 mod sosfilt;
 mod steady;
 
@@ -130,6 +132,29 @@ fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(steady::lfilter_zi_adjoint, m)?)?;
     m.add_function(wrap_pyfunction!(steady::sosfilt_zi, m)?)?;
     m.add_function(wrap_pyfunction!(steady::sosfilt_zi_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(freq::freqz, m)?)?;
+    m.add_function(wrap_pyfunction!(freq::freqz_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(freq::sosfreqz, m)?)?;
+    m.add_function(wrap_pyfunction!(freq::sosfreqz_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(freq::fsm, m)?)?;
+    m.add_function(wrap_pyfunction!(freq::fsm_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::triangle, m)?)?;
+    m.add_function(wrap_pyfunction!(param::triangle_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::conjugate_pair, m)?)?;
+    m.add_function(wrap_pyfunction!(param::conjugate_pair_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::reflection, m)?)?;
+    m.add_function(wrap_pyfunction!(param::reflection_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::lar_reflection, m)?)?;
+    m.add_function(wrap_pyfunction!(param::lar_reflection_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::step_up, m)?)?;
+    m.add_function(wrap_pyfunction!(param::step_up_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::step_down, m)?)?;
+    m.add_function(wrap_pyfunction!(param::rbj, m)?)?;
+    m.add_function(wrap_pyfunction!(param::rbj_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::rbj_params, m)?)?;
+    m.add_function(wrap_pyfunction!(param::rbj_params_adjoint, m)?)?;
+    m.add_function(wrap_pyfunction!(param::svf, m)?)?;
+    m.add_function(wrap_pyfunction!(param::svf_adjoint, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
