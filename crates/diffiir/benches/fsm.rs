@@ -37,7 +37,9 @@ fn main() {
         ("mild (RBJ lowpass 4 kHz, Q 0.7; pole radius 0.62)", vec![0.0495, 0.0990, 0.0495], vec![1.0, -1.2796, 0.4776]),
         ("resonant (poles r = 0.999 at 1 kHz)", vec![1.0 - r, 0.0, -(1.0 - r)], vec![1.0, -2.0 * r * th.cos(), r * r]),
     ];
-    println!("| filter | exact fwd (ms) | exact fwd+bwd (ms) | FSM n_fft (default) | FSM fwd (ms) | FSM fwd+bwd (ms) | FSM / exact, fwd+bwd |");
+    println!(
+        "| filter | exact fwd (ms) | exact fwd+bwd (ms) | FSM n_fft (default) | FSM fwd (ms) | FSM fwd+bwd (ms) | FSM / exact, fwd+bwd |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let mut errors = vec![];
     for (name, b, a) in &filters {
