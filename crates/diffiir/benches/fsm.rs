@@ -5,27 +5,9 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::Rng;
+use common::{median_ms, Rng};
 use diffiir::freq::{lfilter_fsm, lfilter_fsm_adjoint, lfilter_fsm_n_fft};
 use diffiir::{lfilter, lfilter_adjoint, Coefs, Dims};
-use std::time::Instant;
-
-fn time(mut f: impl FnMut()) -> f64 {
-    let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
-    f();
-    let mut v = vec![];
-    let start = Instant::now();
-    while v.len() < 3 || (start.elapsed().as_secs_f64() < 1.0 && v.len() < 100) {
-        let t = Instant::now();
-        f();
-        v.push(t.elapsed().as_secs_f64() * 1e3);
-        if quick {
-            break;
-        }
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
 
 fn main() {
     let d = Dims::new(16, 48_000);
@@ -45,14 +27,14 @@ fn main() {
     for (name, b, a) in &filters {
         let (cb, ca) = (Coefs::shared(&b[..]), Coefs::shared(&a[..]));
         let exact = lfilter(cb, ca, &x, d, None).unwrap().y;
-        let t_fwd = time(|| drop(lfilter(cb, ca, &x, d, None).unwrap()));
-        let t_both = time(|| {
+        let t_fwd = median_ms(1.0, || drop(lfilter(cb, ca, &x, d, None).unwrap()));
+        let t_both = median_ms(1.0, || {
             let y = lfilter(cb, ca, &x, d, None).unwrap().y;
             drop(lfilter_adjoint(cb, ca, &x, &y, d, &gy, None).unwrap());
         });
         let n = lfilter_fsm_n_fft(cb, ca, d).unwrap();
-        let f_fwd = time(|| drop(lfilter_fsm(cb, ca, &x, d, None).unwrap()));
-        let f_both = time(|| {
+        let f_fwd = median_ms(1.0, || drop(lfilter_fsm(cb, ca, &x, d, None).unwrap()));
+        let f_both = median_ms(1.0, || {
             drop(lfilter_fsm(cb, ca, &x, d, None).unwrap());
             drop(lfilter_fsm_adjoint(cb, ca, &x, d, None, &gy).unwrap());
         });

@@ -7,10 +7,9 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::Rng;
+use common::{median_ms as time, Rng};
 use diffiir::*;
 use std::f64::consts::PI;
-use std::time::Instant;
 
 const FS: f64 = 48_000.0;
 
@@ -45,24 +44,6 @@ fn step_up(k: &[f64]) -> Vec<f64> {
 
 fn f32v(v: &[f64]) -> Vec<f32> {
     v.iter().map(|&x| x as f32).collect()
-}
-
-/// Median wall time in ms of `f`, repeated for about `budget` seconds (at least 3 runs).
-fn time(budget: f64, mut f: impl FnMut()) -> f64 {
-    let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
-    f(); // warm-up
-    let mut v = vec![];
-    let start = Instant::now();
-    while v.len() < 3 || (start.elapsed().as_secs_f64() < budget && v.len() < 200) {
-        let t = Instant::now();
-        f();
-        v.push(t.elapsed().as_secs_f64() * 1e3);
-        if quick {
-            break;
-        }
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 /// The baseline: a plain TDF-II loop over one signal at a time, pre-normalised coefficients (what a

@@ -126,3 +126,22 @@ pub fn to32(v: &[f64]) -> Vec<f32> {
 pub fn to64(v: &[f32]) -> Vec<f64> {
     v.iter().map(|&x| x as f64).collect()
 }
+
+/// Benchmarks: median wall time in ms of `f` after a warm-up, repeated for about `budget` seconds (at least 3
+/// runs; one run when `DIFFIIR_BENCH_QUICK` is set, for smoke tests).
+pub fn median_ms(budget: f64, mut f: impl FnMut()) -> f64 {
+    let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
+    f();
+    let mut v = vec![];
+    let start = std::time::Instant::now();
+    while v.len() < 3 || (start.elapsed().as_secs_f64() < budget && v.len() < 200) {
+        let t = std::time::Instant::now();
+        f();
+        v.push(t.elapsed().as_secs_f64() * 1e3);
+        if quick {
+            break;
+        }
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
