@@ -1,0 +1,77 @@
+//! Autodiff: every op's backward calls the inner backend's fused adjoint once (no chain of primitive ops).
+
+use crate::ops::IirOps;
+use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::Autodiff;
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{AutodiffBackend, TensorMetadata};
+use burn::tensor::Slice;
+
+/// What `lfilter`'s backward keeps from the forward.
+#[derive(Debug, Clone)]
+struct LfilterState<B: burn::backend::Backend> {
+    b: FloatTensor<B>,
+    a: FloatTensor<B>,
+    x: FloatTensor<B>,
+    packed: FloatTensor<B>,
+    t: usize,
+    m: usize,
+}
+
+#[derive(Debug)]
+struct LfilterBackward;
+
+impl<B: IirOps> Backward<B, 4> for LfilterBackward {
+    type State = LfilterState<B>;
+
+    fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [nb, na, nx, nzi] = ops.parents;
+        let g = grads.consume::<B>(&ops.node);
+        let s = ops.state;
+        let rows = s.packed.shape()[0];
+        let split = |t: FloatTensor<B>, from: usize, to: usize| B::float_slice(t, &[Slice::from(0..rows), Slice::from(from..to)]);
+        let (y, gy, gzf) = (split(s.packed, 0, s.t), split(g.clone(), 0, s.t), split(g, s.t, s.t + s.m));
+        let (gb, ga, gx, gzi) = B::lfilter_adjoint(s.b, s.a, s.x, y, gy, gzf);
+        for (node, grad) in [(nb, gb), (na, ga), (nx, gx), (nzi, gzi)] {
+            if let Some(node) = node {
+                grads.register::<B>(node.id, grad);
+            }
+        }
+    }
+}
+
+impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
+    fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
+        let guards = [b.node(), a.node(), x.node(), zi.node()];
+        let (t, m) = (x.shape()[1], zi.shape()[1]);
+        let (bp, ap, xp) = (b.primitive().clone(), a.primitive().clone(), x.primitive().clone());
+        let packed = B::lfilter(b.into_primitive(), a.into_primitive(), x.into_primitive(), zi.into_primitive());
+        match LfilterBackward.prepare::<C>(guards).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(LfilterState { b: bp, a: ap, x: xp, packed: packed.clone(), t, m }, packed),
+            OpsKind::UnTracked(prep) => prep.finish(packed),
+        }
+    }
+
+    fn lfilter_adjoint(
+        b: FloatTensor<Self>,
+        a: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        y: FloatTensor<Self>,
+        gy: FloatTensor<Self>,
+        gzf: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        // First-order only (burn's autodiff has no double backward): the adjoint itself is not tracked.
+        let (gb, ga, gx, gzi) = B::lfilter_adjoint(
+            b.into_primitive(),
+            a.into_primitive(),
+            x.into_primitive(),
+            y.into_primitive(),
+            gy.into_primitive(),
+            gzf.into_primitive(),
+        );
+        let wrap = |t| Autodiff::<B, C>::from_inner(t);
+        (wrap(gb), wrap(ga), wrap(gx), wrap(gzi))
+    }
+}

@@ -1,0 +1,102 @@
+//! The Flex (CPU) backend: unwrap to slices, call the core, wrap the result. A dtype switch and nothing else.
+
+use crate::ops::IirOps;
+use burn::backend::flex::FlexTensor;
+use burn::backend::{Flex, TensorMetadata};
+use burn::tensor::{DType, TensorData};
+use diffiir::{Coefs, Dims, Float, Layout};
+
+/// A contiguous tensor's data as a slice of `T` (shapes were validated before dispatch).
+fn data<T: Float + burn::tensor::Element + bytemuck::Pod>(t: &FlexTensor) -> &[T] {
+    t.as_slice::<T>().unwrap_or(&[])
+}
+
+fn coefs<'a, T>(data: &'a [T], rank: usize, k: usize) -> Coefs<'a, T> {
+    let layout = match rank {
+        1 => Layout::Shared,
+        2 => Layout::PerSignal,
+        _ => Layout::PerSample,
+    };
+    Coefs { data, layout, k }
+}
+
+fn tensor<T: burn::tensor::Element>(v: Vec<T>, shape: Vec<usize>) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(v, shape))
+}
+
+fn lfilter_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
+    b: &FlexTensor,
+    a: &FlexTensor,
+    x: &FlexTensor,
+    zi: &FlexTensor,
+) -> FlexTensor {
+    let (bs, as_, xs) = (b.shape(), a.shape(), x.shape());
+    let (kb, ka) = (bs[bs.num_dims() - 1], as_[as_.num_dims() - 1]);
+    let d = Dims::new(xs[0], xs[1]);
+    let m = kb.max(ka) - 1;
+    let (cb, ca) = (coefs(data::<T>(b), bs.num_dims(), kb), coefs(data::<T>(a), as_.num_dims(), ka));
+    let zi = (m > 0).then(|| data::<T>(zi));
+    let out = diffiir::lfilter(cb, ca, data::<T>(x), d, zi)
+        .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] });
+    // Pack y and zf along time so the op has one output (split again by autodiff-aware slices).
+    let mut packed = Vec::with_capacity(d.batch * (d.len + m));
+    for r in 0..d.batch {
+        packed.extend_from_slice(&out.y[r * d.len..(r + 1) * d.len]);
+        packed.extend_from_slice(&out.zf[r * m..(r + 1) * m]);
+    }
+    tensor(packed, vec![d.batch, d.len + m])
+}
+
+#[allow(clippy::type_complexity)]
+fn lfilter_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
+    b: &FlexTensor,
+    a: &FlexTensor,
+    x: &FlexTensor,
+    y: &FlexTensor,
+    gy: &FlexTensor,
+    gzf: &FlexTensor,
+) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
+    let (bs, as_, xs) = (b.shape(), a.shape(), x.shape());
+    let (kb, ka) = (bs[bs.num_dims() - 1], as_[as_.num_dims() - 1]);
+    let d = Dims::new(xs[0], xs[1]);
+    let m = kb.max(ka) - 1;
+    let (cb, ca) = (coefs(data::<T>(b), bs.num_dims(), kb), coefs(data::<T>(a), as_.num_dims(), ka));
+    let g = diffiir::lfilter_adjoint(cb, ca, data::<T>(x), data::<T>(y), d, data::<T>(gy), (m > 0).then(|| data::<T>(gzf))).unwrap_or_else(
+        |_| diffiir::LfilterGrads {
+            x: vec![T::nan(); d.numel()],
+            b: vec![T::nan(); cb.data.len()],
+            a: vec![T::nan(); ca.data.len()],
+            zi: vec![T::nan(); d.batch * m],
+        },
+    );
+    (tensor(g.b, bs.to_vec()), tensor(g.a, as_.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, m]))
+}
+
+macro_rules! by_dtype {
+    ($t:expr, $f:ident($($arg:expr),*)) => {
+        match $t.dtype() {
+            DType::F64 => $f::<f64>($($arg),*),
+            _ => $f::<f32>($($arg),*),
+        }
+    };
+}
+
+impl IirOps for Flex {
+    fn lfilter(b: FlexTensor, a: FlexTensor, x: FlexTensor, zi: FlexTensor) -> FlexTensor {
+        let (b, a, x, zi) = (b.to_contiguous(), a.to_contiguous(), x.to_contiguous(), zi.to_contiguous());
+        by_dtype!(x, lfilter_t(&b, &a, &x, &zi))
+    }
+
+    fn lfilter_adjoint(
+        b: FlexTensor,
+        a: FlexTensor,
+        x: FlexTensor,
+        y: FlexTensor,
+        gy: FlexTensor,
+        gzf: FlexTensor,
+    ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
+        let c = |t: FlexTensor| t.to_contiguous();
+        let (b, a, x, y, gy, gzf) = (c(b), c(a), c(x), c(y), c(gy), c(gzf));
+        by_dtype!(x, lfilter_adjoint_t(&b, &a, &x, &y, &gy, &gzf))
+    }
+}

@@ -1,0 +1,112 @@
+//! # diffiir-burn — diffiir's recursive filters as burn operations
+//!
+//! Ops on burn 0.22 tensors whose backward pass is the core's fused adjoint kernel (one reverse pass for every
+//! gradient), on the Flex CPU backend, plain or autodiff (`Device::flex().autodiff()`), f32 and f64.
+//!
+//! Status: the first op, [`lfilter`], with time-invariant and time-varying coefficients, `zi` in and a
+//! differentiable `zf` out. `sosfilt`, `allpole`, the frequency-domain ops, the parameterisations and the
+//! modules of issue #6 follow the same pattern (`ops.rs` trait, `flex.rs` dtype switch, `autodiff.rs` backward).
+#![deny(missing_docs)]
+
+mod autodiff;
+mod flex;
+mod ops;
+
+pub use ops::IirOps;
+
+use burn::backend::Dispatch;
+use burn::tensor::{Tensor, TensorData};
+use diffiir::{Coefs, Dims, Error, Layout};
+
+/// `scipy.signal.lfilter` on burn tensors, differentiable w.r.t. every input.
+///
+/// # Arguments
+/// * `b`, `a` — `[K]` (shared), `[B, K]` (per signal) or `[B, T, K]` (per sample), as `Tensor<1|2|3>` via
+///   [`Coef`]; `a[0] ≠ 0` normalises.
+/// * `x` — `[B, T]`; `zi` — `[B, M]` initial state (`M = max(nb, na) − 1`) or `None` for rest.
+///
+/// # Returns
+/// `(y [B, T], zf [B, M])`; both carry gradients back to `b`, `a`, `x` and `zi`.
+///
+/// # Errors
+/// The core's validation ([`Error`]): shapes, empty coefficients, `a[0] = 0` (read from the tensor).
+pub fn lfilter(b: Coef, a: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor<2>, Tensor<2>), Error> {
+    let [batch, t] = x.dims();
+    let (kb, ka) = (b.k(), a.k());
+    let m = kb.max(ka).saturating_sub(1);
+    // Validate with the core before dispatch (the backend ops cannot return errors).
+    let d = Dims::new(batch, t);
+    let a_host: Vec<f64> = a.values()?;
+    let b_host: Vec<f64> = b.values()?;
+    check(&b.coefs(&b_host), &a.coefs(&a_host), d)?;
+    let zi = match zi {
+        Some(z) => {
+            if z.dims() != [batch, m] {
+                return Err(Error::Shape {
+                    func: "lfilter",
+                    arg: "zi",
+                    expected: format!("[{batch}, {m}]"),
+                    got: format!("{:?}", z.dims()),
+                });
+            }
+            z
+        }
+        None => Tensor::<2>::zeros([batch, m], (&x.device(), x.dtype())),
+    };
+    let packed = Tensor::<2>::from_dispatch(Dispatch::lfilter(b.into_dispatch(), a.into_dispatch(), x.into_dispatch(), zi.into_dispatch()));
+    Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + m])))
+}
+
+/// The core's own checks (shapes against dims, `a[0] ≠ 0`, order) on host copies of the coefficients,
+/// with a one-sample signal standing in for `x` (only its batch matters to the checks).
+fn check(b: &Coefs<'_, f64>, a: &Coefs<'_, f64>, d: Dims) -> Result<(), Error> {
+    let probe = Dims::new(d.batch, if b.is_time_varying() || a.is_time_varying() { d.len } else { 1 });
+    diffiir::lfilter(*b, *a, &vec![0.0; probe.numel()], probe, None).map(|_| ())
+}
+
+/// A coefficient tensor of rank 1 (shared), 2 (per signal) or 3 (per sample); the last axis holds the
+/// coefficients.
+#[derive(Clone, Debug)]
+pub enum Coef {
+    /// `[K]`, shared by every signal.
+    Shared(Tensor<1>),
+    /// `[B, K]`, one set per signal.
+    PerSignal(Tensor<2>),
+    /// `[B, T, K]`, one set per sample.
+    PerSample(Tensor<3>),
+}
+
+impl Coef {
+    fn k(&self) -> usize {
+        match self {
+            Coef::Shared(t) => t.dims()[0],
+            Coef::PerSignal(t) => t.dims()[1],
+            Coef::PerSample(t) => t.dims()[2],
+        }
+    }
+    fn layout(&self) -> Layout {
+        match self {
+            Coef::Shared(_) => Layout::Shared,
+            Coef::PerSignal(_) => Layout::PerSignal,
+            Coef::PerSample(_) => Layout::PerSample,
+        }
+    }
+    fn coefs<'a>(&self, host: &'a [f64]) -> Coefs<'a, f64> {
+        Coefs { data: host, layout: self.layout(), k: self.k() }
+    }
+    fn values(&self) -> Result<Vec<f64>, Error> {
+        let data: TensorData = match self {
+            Coef::Shared(t) => t.clone().into_data(),
+            Coef::PerSignal(t) => t.clone().into_data(),
+            Coef::PerSample(t) => t.clone().into_data(),
+        };
+        data.convert::<f64>().try_into_vec::<f64>().map_err(|_| Error::Empty { func: "lfilter", arg: "coefficients" })
+    }
+    fn into_dispatch(self) -> burn::backend::DispatchTensor {
+        match self {
+            Coef::Shared(t) => t.into_dispatch(),
+            Coef::PerSignal(t) => t.into_dispatch(),
+            Coef::PerSample(t) => t.into_dispatch(),
+        }
+    }
+}

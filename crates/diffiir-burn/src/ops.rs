@@ -1,0 +1,20 @@
+//! The backend extension: one method per forward and one per fused adjoint.
+
+use burn::backend::{backend_extension, tensor::FloatTensor, Backend};
+
+/// Recursive filters as backend operations. Shapes: `x` `[B, T]`; coefficients `[K]`, `[B, K]` or
+/// `[B, T, K]` (shared, per signal, per sample); `zi`/`zf` `[B, M]`, `M = max(nb, na) − 1`.
+#[backend_extension(Flex, Autodiff)]
+pub trait IirOps: Backend {
+    /// `lfilter` forward; returns `[B, T + M]` = `y` followed by `zf` along time.
+    fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// Fused adjoint of `lfilter`: `(∂b, ∂a, ∂x, ∂zi)` from `y` `[B, T]`, `gy` `[B, T]`, `gzf` `[B, M]`.
+    fn lfilter_adjoint(
+        b: FloatTensor<Self>,
+        a: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        y: FloatTensor<Self>,
+        gy: FloatTensor<Self>,
+        gzf: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+}

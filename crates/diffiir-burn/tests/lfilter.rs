@@ -1,0 +1,168 @@
+//! The burn `lfilter` op: forward equals the core; gradients through `backward()` equal the core's fused
+//! adjoint and central finite differences of the op itself (f64), for shared, per-signal and per-sample
+//! coefficients, with zi in and a loss on zf.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use burn::tensor::{DType, Device, Tensor, TensorData};
+use diffiir::{Coefs, Dims};
+use diffiir_burn::{lfilter, Coef};
+
+fn t1(v: &[f64], dev: &Device) -> Tensor<1> {
+    Tensor::from_data(TensorData::new(v.to_vec(), [v.len()]), (dev, DType::F64))
+}
+fn t2(v: &[f64], s: [usize; 2], dev: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
+}
+fn t3(v: &[f64], s: [usize; 3], dev: &Device) -> Tensor<3> {
+    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
+}
+fn host<const D: usize>(t: Tensor<D>) -> Vec<f64> {
+    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
+}
+
+/// Deterministic pseudo-random values in [-1, 1).
+fn vals(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum L {
+    Shared,
+    Signal,
+    Sample,
+}
+
+struct Case {
+    l: L,
+    b: Vec<f64>,
+    a: Vec<f64>,
+    x: Vec<f64>,
+    zi: Vec<f64>,
+    d: Dims,
+}
+
+const NB: usize = 3;
+const NA: usize = 3;
+
+impl Case {
+    fn new(l: L, seed: u64) -> Case {
+        let d = Dims::new(3, 11);
+        let sets = match l {
+            L::Shared => 1,
+            L::Signal => d.batch,
+            L::Sample => d.numel(),
+        };
+        let b = vals(sets * NB, seed);
+        let a: Vec<f64> = vals(sets * 2, seed + 1).chunks(2).flat_map(|c| [1.3, 0.5 * c[0], 0.3 * c[1]]).collect();
+        Case { l, b, a, x: vals(d.numel(), seed + 2), zi: vals(d.batch * 2, seed + 3), d }
+    }
+    fn coef(&self, v: &[f64], k: usize, dev: &Device) -> Coef {
+        match self.l {
+            L::Shared => Coef::Shared(t1(v, dev)),
+            L::Signal => Coef::PerSignal(t2(v, [self.d.batch, k], dev)),
+            L::Sample => Coef::PerSample(t3(v, [self.d.batch, self.d.len, k], dev)),
+        }
+    }
+    fn core<'v>(&self, v: &'v [f64], k: usize) -> Coefs<'v, f64> {
+        match self.l {
+            L::Shared => Coefs::shared(v),
+            L::Signal => Coefs::per_signal(v, k),
+            L::Sample => Coefs::per_sample(v, k),
+        }
+    }
+}
+
+#[test]
+fn forward_equals_the_core_on_plain_and_autodiff_devices() {
+    for dev in [Device::flex(), Device::flex().autodiff()] {
+        for l in [L::Shared, L::Signal, L::Sample] {
+            let c = Case::new(l, 1);
+            let (y, zf) =
+                lfilter(c.coef(&c.b, NB, &dev), c.coef(&c.a, NA, &dev), t2(&c.x, [3, 11], &dev), Some(t2(&c.zi, [3, 2], &dev))).unwrap();
+            let want = diffiir::lfilter(c.core(&c.b, NB), c.core(&c.a, NA), &c.x, c.d, Some(&c.zi)).unwrap();
+            assert_eq!(host(y), want.y, "{l:?}");
+            assert_eq!(host(zf), want.zf, "{l:?}");
+        }
+    }
+}
+
+#[test]
+fn gradients_equal_the_core_adjoint_and_finite_differences() {
+    let dev = Device::flex().autodiff();
+    for l in [L::Shared, L::Signal, L::Sample] {
+        let c = Case::new(l, 7);
+        let (wy, wz) = (vals(c.d.numel(), 11), vals(c.d.batch * 2, 12));
+        // Loss L = Σ wy·y + Σ wz·zf through burn's autodiff.
+        let loss_of = |b: &[f64], a: &[f64], x: &[f64], zi: &[f64]| -> f64 {
+            let (y, zf) = lfilter(
+                c.coef(b, NB, &Device::flex()),
+                c.coef(a, NA, &Device::flex()),
+                t2(x, [3, 11], &Device::flex()),
+                Some(t2(zi, [3, 2], &Device::flex())),
+            )
+            .unwrap();
+            host(y).iter().zip(&wy).map(|(p, q)| p * q).sum::<f64>() + host(zf).iter().zip(&wz).map(|(p, q)| p * q).sum::<f64>()
+        };
+        let (bt, at) = (c.coef(&c.b, NB, &dev), c.coef(&c.a, NA, &dev));
+        let (bt, at) = match (bt, at) {
+            (Coef::Shared(b), Coef::Shared(a)) => (Coef::Shared(b.require_grad()), Coef::Shared(a.require_grad())),
+            (Coef::PerSignal(b), Coef::PerSignal(a)) => (Coef::PerSignal(b.require_grad()), Coef::PerSignal(a.require_grad())),
+            (Coef::PerSample(b), Coef::PerSample(a)) => (Coef::PerSample(b.require_grad()), Coef::PerSample(a.require_grad())),
+            _ => unreachable!(),
+        };
+        let (x, zi) = (t2(&c.x, [3, 11], &dev).require_grad(), t2(&c.zi, [3, 2], &dev).require_grad());
+        let (y, zf) = lfilter(bt.clone(), at.clone(), x.clone(), Some(zi.clone())).unwrap();
+        let loss = (y * t2(&wy, [3, 11], &dev)).sum() + (zf * t2(&wz, [3, 2], &dev)).sum();
+        let grads = loss.backward();
+        let grad_of = |c: &Coef| -> Vec<f64> {
+            match c {
+                Coef::Shared(t) => host(t.grad(&grads).unwrap()),
+                Coef::PerSignal(t) => host(t.grad(&grads).unwrap()),
+                Coef::PerSample(t) => host(t.grad(&grads).unwrap()),
+            }
+        };
+        let (gb, ga, gx, gzi) = (grad_of(&bt), grad_of(&at), host(x.grad(&grads).unwrap()), host(zi.grad(&grads).unwrap()));
+        // Equal to the core's fused adjoint…
+        let yv = diffiir::lfilter(c.core(&c.b, NB), c.core(&c.a, NA), &c.x, c.d, Some(&c.zi)).unwrap().y;
+        let want = diffiir::lfilter_adjoint(c.core(&c.b, NB), c.core(&c.a, NA), &c.x, &yv, c.d, &wy, Some(&wz)).unwrap();
+        assert_eq!((&gb, &ga, &gx, &gzi), (&want.b, &want.a, &want.x, &want.zi), "{l:?}");
+        // …and to central differences of the op itself.
+        let params = [c.b.clone(), c.a.clone(), c.x.clone(), c.zi.clone()];
+        for (i, g) in [&gb, &ga, &gx, &gzi].into_iter().enumerate() {
+            for j in 0..params[i].len() {
+                let h = 1e-6;
+                let mut p = params.clone();
+                p[i][j] += h;
+                let lp = loss_of(&p[0], &p[1], &p[2], &p[3]);
+                p[i][j] -= 2.0 * h;
+                let lm = loss_of(&p[0], &p[1], &p[2], &p[3]);
+                let fd = (lp - lm) / (2.0 * h);
+                assert!((fd - g[j]).abs() <= 1e-6 * fd.abs().max(1.0), "{l:?} param {i}[{j}]: fd {fd} vs {}", g[j]);
+            }
+        }
+    }
+}
+
+#[test]
+fn float32_and_errors() {
+    let dev = Device::flex().autodiff();
+    let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 0.0, 0.0, 0.0], [1, 4]), (&dev, DType::F32)).require_grad();
+    let b = Coef::Shared(Tensor::<1>::from_data(TensorData::new(vec![1.0f32], [1]), (&dev, DType::F32)));
+    let a = Coef::Shared(Tensor::<1>::from_data(TensorData::new(vec![1.0f32, -0.5], [2]), (&dev, DType::F32)));
+    let (y, _) = lfilter(b.clone(), a.clone(), x.clone(), None).unwrap();
+    assert_eq!(y.clone().into_data().try_to_vec::<f32>().unwrap(), vec![1.0, 0.5, 0.25, 0.125]);
+    let g = y.sum().backward();
+    assert_eq!(x.grad(&g).unwrap().into_data().try_to_vec::<f32>().unwrap(), vec![1.875, 1.75, 1.5, 1.0]);
+    let bad = Coef::Shared(Tensor::<1>::from_data(TensorData::new(vec![0.0f32, 1.0], [2]), (&dev, DType::F32)));
+    let e = lfilter(b.clone(), bad, x.clone(), None).unwrap_err();
+    assert!(e.to_string().contains("a[0] is zero"), "{e}");
+    let e = lfilter(b, a, x, Some(Tensor::<2>::zeros([2, 1], (&dev, DType::F32)))).unwrap_err();
+    assert!(e.to_string().starts_with("lfilter: zi has [2, 1]; expected [1, 1]"), "{e}");
+}
