@@ -99,12 +99,30 @@ pub(crate) fn bufs<T: Float, const N: usize>(want: [bool; N], lens: [usize; N]) 
 /// Calls `$f::<f32>` or `$f::<f64>` by the dtype of `$x`, or raises `TypeError`.
 macro_rules! by_dtype {
     ($x:expr, $f:ident($($arg:expr),*)) => {
-        if $x.extract::<PyReadonlyArray1<'_, f64>>().is_ok() {
+        if $x.extract::<::numpy::PyReadonlyArray1<'_, f64>>().is_ok() {
             $f::<f64>($($arg),*)
-        } else if $x.extract::<PyReadonlyArray1<'_, f32>>().is_ok() {
+        } else if $x.extract::<::numpy::PyReadonlyArray1<'_, f32>>().is_ok() {
             $f::<f32>($($arg),*)
         } else {
-            Err(PyTypeError::new_err("x must be a 1-D numpy array of dtype float32 or float64"))
+            Err(::pyo3::exceptions::PyTypeError::new_err("x must be a 1-D numpy array of dtype float32 or float64"))
+        }
+    };
+}
+
+/// Defines a `#[pyfunction]` whose body is generic over the sample type `T` (`f32` or `f64`, chosen once by
+/// the dtype of the argument named after `first`): one signature per binding, no per-dtype copies.
+macro_rules! dtype_fn {
+    ($(#[$m:meta])* fn $name:ident($py:ident, $($arg:ident: $ty:ty),*) -> $ret:ty where first = $first:ident $body:block) => {
+        #[::pyo3::pyfunction]
+        $(#[$m])*
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn $name<'py>($py: ::pyo3::Python<'py>, $($arg: $ty),*) -> ::pyo3::PyResult<$ret> {
+            #[allow(clippy::too_many_arguments)]
+            fn imp<'py, T: ::diffiir::Float + ::numpy::Element + ::diffiir::freq::FftNum>(
+                $py: ::pyo3::Python<'py>,
+                $($arg: $ty),*
+            ) -> ::pyo3::PyResult<$ret> $body
+            by_dtype!($first, imp($py, $($arg),*))
         }
     };
 }

@@ -7,8 +7,8 @@
 use crate::{arr, core_err, np, slice, Out};
 use diffiir::param::{self as p, Rbj};
 use diffiir::Float;
-use numpy::{Element, PyReadonlyArray1};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use numpy::Element;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 type R<T> = diffiir::Result<Vec<T>>;
@@ -72,34 +72,25 @@ map2!(lar_reflection_adjoint, lar_reflection_adjoint_t, "lar", |u, g| p::lar_ref
 map1!(svf, svf_t, "p", |u| p::svf(u));
 map2!(svf_adjoint, svf_adjoint_t, "p", |u, g| p::svf_adjoint(u, g));
 
-/// Step-up (Levinson): `[sets, order]` reflection coefficients → `[sets, order]` LPC `a_1..a_N`.
-#[pyfunction]
-pub(crate) fn step_up<'py>(py: Python<'py>, k: &Out<'py>, order: usize) -> PyResult<Out<'py>> {
-    by_dtype!(k, step_up_t(py, k, order))
+dtype_fn! {
+    /// Step-up (Levinson): `[sets, order]` reflection coefficients → `[sets, order]` LPC `a_1..a_N`.
+    fn step_up(py, k: &Out<'py>, order: usize) -> Out<'py> where first = k {
+        call1::<T>(py, k, "k", move |k| p::step_up(k, order))
+    }
 }
 
-fn step_up_t<'py, T: Float + Element>(py: Python<'py>, k: &Out<'py>, order: usize) -> PyResult<Out<'py>> {
-    call1::<T>(py, k, "k", move |k| p::step_up(k, order))
+dtype_fn! {
+    /// Adjoint of [`step_up`]: `∂L/∂k` from `∂L/∂a`.
+    fn step_up_adjoint(py, k: &Out<'py>, order: usize, ga: &Out<'py>) -> Out<'py> where first = k {
+        call2::<T>(py, k, ga, "k", move |k, g| p::step_up_adjoint(k, order, g))
+    }
 }
 
-/// Adjoint of [`step_up`]: `∂L/∂k` from `∂L/∂a`.
-#[pyfunction]
-pub(crate) fn step_up_adjoint<'py>(py: Python<'py>, k: &Out<'py>, order: usize, ga: &Out<'py>) -> PyResult<Out<'py>> {
-    by_dtype!(k, step_up_adjoint_t(py, k, order, ga))
-}
-
-fn step_up_adjoint_t<'py, T: Float + Element>(py: Python<'py>, k: &Out<'py>, order: usize, ga: &Out<'py>) -> PyResult<Out<'py>> {
-    call2::<T>(py, k, ga, "k", move |k, g| p::step_up_adjoint(k, order, g))
-}
-
-/// Step-down: `[sets, order]` LPC `a_1..a_N` → `[sets, order]` reflection coefficients.
-#[pyfunction]
-pub(crate) fn step_down<'py>(py: Python<'py>, a: &Out<'py>, order: usize) -> PyResult<Out<'py>> {
-    by_dtype!(a, step_down_t(py, a, order))
-}
-
-fn step_down_t<'py, T: Float + Element>(py: Python<'py>, a: &Out<'py>, order: usize) -> PyResult<Out<'py>> {
-    call1::<T>(py, a, "a", move |a| p::step_down(a, order))
+dtype_fn! {
+    /// Step-down: `[sets, order]` LPC `a_1..a_N` → `[sets, order]` reflection coefficients.
+    fn step_down(py, a: &Out<'py>, order: usize) -> Out<'py> where first = a {
+        call1::<T>(py, a, "a", move |a| p::step_down(a, order))
+    }
 }
 
 /// The cookbook type named `kind` (lowercase, as in the Python API), or a `ValueError` listing the names.
@@ -120,44 +111,32 @@ fn kind(name: &str) -> PyResult<Rbj> {
     })
 }
 
-/// RBJ cookbook biquads: `[sets, 3]` rows `(f0, Q, gain dB)` → `[sets, 6]` normalised sos rows.
-#[pyfunction]
-pub(crate) fn rbj<'py>(py: Python<'py>, kind: &str, p: &Out<'py>, fs: f64) -> PyResult<Out<'py>> {
-    by_dtype!(p, rbj_t(py, kind, p, fs))
+dtype_fn! {
+    /// RBJ cookbook biquads: `[sets, 3]` rows `(f0, Q, gain dB)` → `[sets, 6]` normalised sos rows.
+    fn rbj(py, name: &str, prm: &Out<'py>, fs: f64) -> Out<'py> where first = prm {
+        let k = kind(name)?;
+        call1::<T>(py, prm, "p", move |v| p::rbj(k, v, T::of(fs)))
+    }
 }
 
-fn rbj_t<'py, T: Float + Element>(py: Python<'py>, name: &str, prm: &Out<'py>, fs: f64) -> PyResult<Out<'py>> {
-    let k = kind(name)?;
-    call1::<T>(py, prm, "p", move |v| p::rbj(k, v, T::of(fs)))
+dtype_fn! {
+    /// Adjoint of [`rbj`]: `∂L/∂(f0, Q, gain dB)` from `∂L/∂sos`.
+    fn rbj_adjoint(py, name: &str, prm: &Out<'py>, fs: f64, gsos: &Out<'py>) -> Out<'py> where first = prm {
+        let k = kind(name)?;
+        call2::<T>(py, prm, gsos, "p", move |v, g| p::rbj_adjoint(k, v, T::of(fs), g))
+    }
 }
 
-/// Adjoint of [`rbj`]: `∂L/∂(f0, Q, gain dB)` from `∂L/∂sos`.
-#[pyfunction]
-pub(crate) fn rbj_adjoint<'py>(py: Python<'py>, kind: &str, p: &Out<'py>, fs: f64, gsos: &Out<'py>) -> PyResult<Out<'py>> {
-    by_dtype!(p, rbj_adjoint_t(py, kind, p, fs, gsos))
+dtype_fn! {
+    /// Unconstrained `(u_f, u_Q, u_g)` rows → `(f0, Q, gain dB)` rows (sigmoid into `(0, fs/2)`, `q_min + softplus`).
+    fn rbj_params(py, u: &Out<'py>, fs: f64, q_min: f64) -> Out<'py> where first = u {
+        call1::<T>(py, u, "u", move |v| p::rbj_params(v, T::of(fs), T::of(q_min)))
+    }
 }
 
-fn rbj_adjoint_t<'py, T: Float + Element>(py: Python<'py>, name: &str, prm: &Out<'py>, fs: f64, gsos: &Out<'py>) -> PyResult<Out<'py>> {
-    let k = kind(name)?;
-    call2::<T>(py, prm, gsos, "p", move |v, g| p::rbj_adjoint(k, v, T::of(fs), g))
-}
-
-/// Unconstrained `(u_f, u_Q, u_g)` rows → `(f0, Q, gain dB)` rows (sigmoid into `(0, fs/2)`, `q_min + softplus`).
-#[pyfunction]
-pub(crate) fn rbj_params<'py>(py: Python<'py>, u: &Out<'py>, fs: f64, q_min: f64) -> PyResult<Out<'py>> {
-    by_dtype!(u, rbj_params_t(py, u, fs, q_min))
-}
-
-fn rbj_params_t<'py, T: Float + Element>(py: Python<'py>, u: &Out<'py>, fs: f64, q_min: f64) -> PyResult<Out<'py>> {
-    call1::<T>(py, u, "u", move |v| p::rbj_params(v, T::of(fs), T::of(q_min)))
-}
-
-/// Adjoint of [`rbj_params`]: `∂L/∂u` from `∂L/∂(f0, Q, gain dB)`.
-#[pyfunction]
-pub(crate) fn rbj_params_adjoint<'py>(py: Python<'py>, u: &Out<'py>, fs: f64, q_min: f64, gp: &Out<'py>) -> PyResult<Out<'py>> {
-    by_dtype!(u, rbj_params_adjoint_t(py, u, fs, q_min, gp))
-}
-
-fn rbj_params_adjoint_t<'py, T: Float + Element>(py: Python<'py>, u: &Out<'py>, fs: f64, q_min: f64, gp: &Out<'py>) -> PyResult<Out<'py>> {
-    call2::<T>(py, u, gp, "u", move |v, g| p::rbj_params_adjoint(v, T::of(fs), T::of(q_min), g))
+dtype_fn! {
+    /// Adjoint of [`rbj_params`]: `∂L/∂u` from `∂L/∂(f0, Q, gain dB)`.
+    fn rbj_params_adjoint(py, u: &Out<'py>, fs: f64, q_min: f64, gp: &Out<'py>) -> Out<'py> where first = u {
+        call2::<T>(py, u, gp, "u", move |v, g| p::rbj_params_adjoint(v, T::of(fs), T::of(q_min), g))
+    }
 }

@@ -1,102 +1,47 @@
 //! `sosfilt` and its adjoint.
 
 use crate::{arr, bufs, coefs, core_err, dims, np, opt_arr, opt_np, opt_slice, par, slice, Grads3, Out};
-use diffiir::Float;
-use numpy::{Element, PyReadonlyArray1};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-#[pyfunction]
-#[pyo3(signature = (sos, ls, k, x, batch, zi=None, tape=false))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn sosfilt<'py>(
-    py: Python<'py>,
-    sos: &Out<'py>,
-    ls: u8,
-    k: usize,
-    x: &Out<'py>,
-    batch: usize,
-    zi: Option<&Out<'py>>,
-    tape: bool,
-) -> PyResult<(Out<'py>, Out<'py>, Option<Out<'py>>)> {
-    by_dtype!(x, sosfilt_t(py, sos, ls, k, x, batch, zi, tape))
+dtype_fn! {
+    #[pyo3(signature = (sos, ls, k, x, batch, zi=None, tape=false))]
+    fn sosfilt(py, sos: &Out<'py>, ls: u8, k: usize, x: &Out<'py>, batch: usize, zi: Option<&Out<'py>>, tape: bool) -> (Out<'py>, Out<'py>, Option<Out<'py>>) where first = x {
+        let (sos, x, zi) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, opt_arr::<T>(zi, "zi")?);
+        let (cs, xs, zs) = (coefs(slice(&sos, "sos")?, ls, k)?, slice(&x, "x")?, opt_slice(&zi, "zi")?);
+        let d = dims(xs.len(), batch)?;
+        let sections = k / 6;
+        let p = par();
+        let (y, zf, t) = py
+            .detach(|| {
+                let (mut y, mut zf) = (vec![T::zero(); d.numel()], vec![T::zero(); d.batch * 2 * sections]);
+                let mut t = tape.then(|| vec![T::zero(); diffiir::sosfilt_tape_len::<T>(d, sections)]);
+                let mut s = vec![T::zero(); diffiir::sosfilt_scratch_len(&cs, d, p)];
+                diffiir::sosfilt_into(cs, xs, d, zs, &mut y, Some(&mut zf), t.as_deref_mut(), &mut s, p).map(|_| (y, zf, t))
+            })
+            .map_err(core_err)?;
+        Ok((np(py, y), np(py, zf), opt_np(py, t)))
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn sosfilt_t<'py, T: Float + Element>(
-    py: Python<'py>,
-    sos: &Out<'py>,
-    ls: u8,
-    k: usize,
-    x: &Out<'py>,
-    batch: usize,
-    zi: Option<&Out<'py>>,
-    tape: bool,
-) -> PyResult<(Out<'py>, Out<'py>, Option<Out<'py>>)> {
-    let (sos, x, zi) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, opt_arr::<T>(zi, "zi")?);
-    let (cs, xs, zs) = (coefs(slice(&sos, "sos")?, ls, k)?, slice(&x, "x")?, opt_slice(&zi, "zi")?);
-    let d = dims(xs.len(), batch)?;
-    let sections = k / 6;
-    let p = par();
-    let (y, zf, t) = py
-        .detach(|| {
-            let (mut y, mut zf) = (vec![T::zero(); d.numel()], vec![T::zero(); d.batch * 2 * sections]);
-            let mut t = tape.then(|| vec![T::zero(); diffiir::sosfilt_tape_len::<T>(d, sections)]);
-            let mut s = vec![T::zero(); diffiir::sosfilt_scratch_len(&cs, d, p)];
-            diffiir::sosfilt_into(cs, xs, d, zs, &mut y, Some(&mut zf), t.as_deref_mut(), &mut s, p).map(|_| (y, zf, t))
-        })
-        .map_err(core_err)?;
-    Ok((np(py, y), np(py, zf), opt_np(py, t)))
-}
-
-#[pyfunction]
-#[pyo3(signature = (sos, ls, k, x, y, tape, batch, gy, gzf, want))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn sosfilt_adjoint<'py>(
-    py: Python<'py>,
-    sos: &Out<'py>,
-    ls: u8,
-    k: usize,
-    x: &Out<'py>,
-    y: &Out<'py>,
-    tape: &Out<'py>,
-    batch: usize,
-    gy: &Out<'py>,
-    gzf: Option<&Out<'py>>,
-    want: [bool; 3],
-) -> PyResult<Grads3<'py>> {
-    by_dtype!(x, sosfilt_adjoint_t(py, sos, ls, k, x, y, tape, batch, gy, gzf, want))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn sosfilt_adjoint_t<'py, T: Float + Element>(
-    py: Python<'py>,
-    sos: &Out<'py>,
-    ls: u8,
-    k: usize,
-    x: &Out<'py>,
-    y: &Out<'py>,
-    tape: &Out<'py>,
-    batch: usize,
-    gy: &Out<'py>,
-    gzf: Option<&Out<'py>>,
-    want: [bool; 3],
-) -> PyResult<Grads3<'py>> {
-    let (sos, x, y, tape) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, arr::<T>(y, "y")?, arr::<T>(tape, "tape")?);
-    let (gy, gzf) = (arr::<T>(gy, "grad y")?, opt_arr::<T>(gzf, "grad zf")?);
-    let cs = coefs(slice(&sos, "sos")?, ls, k)?;
-    let (xs, ys, ts, gys, gzfs) =
-        (slice(&x, "x")?, slice(&y, "y")?, slice(&tape, "tape")?, slice(&gy, "grad y")?, opt_slice(&gzf, "grad zf")?);
-    let d = dims(xs.len(), batch)?;
-    let p = par();
-    let [gx, gs, gzi] = py
-        .detach(|| {
-            let mut g = bufs::<T, 3>(want, [d.numel(), cs.data.len(), d.batch * 2 * (k / 6)]);
-            let mut s = vec![T::zero(); diffiir::sosfilt_adjoint_scratch_len(&cs, d, p)];
-            let [gx, gs, gzi] = &mut g;
-            let out = diffiir::SosfiltGradsMut { x: gx.as_deref_mut(), sos: gs.as_deref_mut(), zi: gzi.as_deref_mut() };
-            diffiir::sosfilt_adjoint_into(cs, xs, ys, ts, d, gys, gzfs, out, &mut s, p).map(|_| g)
-        })
-        .map_err(core_err)?;
-    Ok((opt_np(py, gx), opt_np(py, gs), opt_np(py, gzi)))
+dtype_fn! {
+    #[pyo3(signature = (sos, ls, k, x, y, tape, batch, gy, gzf, want))]
+    fn sosfilt_adjoint(py, sos: &Out<'py>, ls: u8, k: usize, x: &Out<'py>, y: &Out<'py>, tape: &Out<'py>, batch: usize, gy: &Out<'py>, gzf: Option<&Out<'py>>, want: [bool; 3]) -> Grads3<'py> where first = x {
+        let (sos, x, y, tape) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, arr::<T>(y, "y")?, arr::<T>(tape, "tape")?);
+        let (gy, gzf) = (arr::<T>(gy, "grad y")?, opt_arr::<T>(gzf, "grad zf")?);
+        let cs = coefs(slice(&sos, "sos")?, ls, k)?;
+        let (xs, ys, ts, gys, gzfs) =
+            (slice(&x, "x")?, slice(&y, "y")?, slice(&tape, "tape")?, slice(&gy, "grad y")?, opt_slice(&gzf, "grad zf")?);
+        let d = dims(xs.len(), batch)?;
+        let p = par();
+        let [gx, gs, gzi] = py
+            .detach(|| {
+                let mut g = bufs::<T, 3>(want, [d.numel(), cs.data.len(), d.batch * 2 * (k / 6)]);
+                let mut s = vec![T::zero(); diffiir::sosfilt_adjoint_scratch_len(&cs, d, p)];
+                let [gx, gs, gzi] = &mut g;
+                let out = diffiir::SosfiltGradsMut { x: gx.as_deref_mut(), sos: gs.as_deref_mut(), zi: gzi.as_deref_mut() };
+                diffiir::sosfilt_adjoint_into(cs, xs, ys, ts, d, gys, gzfs, out, &mut s, p).map(|_| g)
+            })
+            .map_err(core_err)?;
+        Ok((opt_np(py, gx), opt_np(py, gs), opt_np(py, gzi)))
+    }
 }
