@@ -42,6 +42,39 @@ impl<B: IirOps> Backward<B, 4> for LfilterBackward {
     }
 }
 
+/// What `sosfilt`'s backward keeps from the forward.
+#[derive(Debug, Clone)]
+struct SosfiltState<B: burn::backend::Backend> {
+    sos: FloatTensor<B>,
+    x: FloatTensor<B>,
+    packed: FloatTensor<B>,
+    tape: FloatTensor<B>,
+    t: usize,
+    m: usize,
+}
+
+#[derive(Debug)]
+struct SosfiltBackward;
+
+impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
+    type State = SosfiltState<B>;
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [ns, nx, nzi] = ops.parents;
+        let g = grads.consume::<B>(&ops.node);
+        let s = ops.state;
+        let rows = s.packed.shape()[0];
+        let split = |t: FloatTensor<B>, from: usize, to: usize| B::float_slice(t, &[Slice::from(0..rows), Slice::from(from..to)]);
+        let (y, gy, gzf) = (split(s.packed, 0, s.t), split(g.clone(), 0, s.t), split(g, s.t, s.t + s.m));
+        let (gs, gx, gzi) = B::sosfilt_adjoint(s.sos, s.x, y, s.tape, gy, gzf);
+        for (node, grad) in [(ns, gs), (nx, gx), (nzi, gzi)] {
+            if let Some(node) = node {
+                grads.register::<B>(node.id, grad);
+            }
+        }
+    }
+}
+
 impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
     fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
         let guards = [b.node(), a.node(), x.node(), zi.node()];
@@ -73,5 +106,38 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         );
         let wrap = |t| Autodiff::<B, C>::from_inner(t);
         (wrap(gb), wrap(ga), wrap(gx), wrap(gzi))
+    }
+
+    fn sosfilt(sos: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let guards = [sos.node(), x.node(), zi.node()];
+        let (t, m) = (x.shape()[1], zi.shape()[1]);
+        let (sp, xp) = (sos.primitive().clone(), x.primitive().clone());
+        let (packed, tape) = B::sosfilt(sos.into_primitive(), x.into_primitive(), zi.into_primitive());
+        let state = SosfiltState { sos: sp, x: xp, packed: packed.clone(), tape: tape.clone(), t, m };
+        let packed = match SosfiltBackward.prepare::<C>(guards).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(state, packed),
+            OpsKind::UnTracked(prep) => prep.finish(packed),
+        };
+        (packed, Autodiff::<B, C>::from_inner(tape))
+    }
+
+    fn sosfilt_adjoint(
+        sos: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        y: FloatTensor<Self>,
+        tape: FloatTensor<Self>,
+        gy: FloatTensor<Self>,
+        gzf: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let (gs, gx, gzi) = B::sosfilt_adjoint(
+            sos.into_primitive(),
+            x.into_primitive(),
+            y.into_primitive(),
+            tape.into_primitive(),
+            gy.into_primitive(),
+            gzf.into_primitive(),
+        );
+        let wrap = |t| Autodiff::<B, C>::from_inner(t);
+        (wrap(gs), wrap(gx), wrap(gzi))
     }
 }

@@ -38,13 +38,7 @@ fn lfilter_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     let zi = (m > 0).then(|| data::<T>(zi));
     let out = diffiir::lfilter(cb, ca, data::<T>(x), d, zi)
         .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] });
-    // Pack y and zf along time so the op has one output (split again by autodiff-aware slices).
-    let mut packed = Vec::with_capacity(d.batch * (d.len + m));
-    for r in 0..d.batch {
-        packed.extend_from_slice(&out.y[r * d.len..(r + 1) * d.len]);
-        packed.extend_from_slice(&out.zf[r * m..(r + 1) * m]);
-    }
-    tensor(packed, vec![d.batch, d.len + m])
+    tensor(pack(&out.y, &out.zf, d, m), vec![d.batch, d.len + m])
 }
 
 #[allow(clippy::type_complexity)]
@@ -70,6 +64,53 @@ fn lfilter_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
         },
     );
     (tensor(g.b, bs.to_vec()), tensor(g.a, as_.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, m]))
+}
+
+/// `[B, T]` and `[B, M]` side by side along time: the single output the autodiff node records.
+fn pack<T: Copy>(y: &[T], zf: &[T], d: Dims, m: usize) -> Vec<T> {
+    let mut packed = Vec::with_capacity(d.batch * (d.len + m));
+    for r in 0..d.batch {
+        packed.extend_from_slice(&y[r * d.len..(r + 1) * d.len]);
+        packed.extend_from_slice(&zf[r * m..(r + 1) * m]);
+    }
+    packed
+}
+
+fn sosfilt_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
+    sos: &FlexTensor,
+    x: &FlexTensor,
+    zi: &FlexTensor,
+) -> (FlexTensor, FlexTensor) {
+    let (ss, xs) = (sos.shape(), x.shape());
+    let k = ss[ss.num_dims() - 1];
+    let d = Dims::new(xs[0], xs[1]);
+    let m = k / 3;
+    let cs = coefs(data::<T>(sos), ss.num_dims(), k);
+    let (out, tape) = diffiir::sosfilt_with_tape(cs, data::<T>(x), d, Some(data::<T>(zi)))
+        .unwrap_or_else(|_| (diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] }, vec![]));
+    let n = tape.len();
+    (tensor(pack(&out.y, &out.zf, d, m), vec![d.batch, d.len + m]), tensor(tape, vec![n]))
+}
+
+fn sosfilt_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
+    sos: &FlexTensor,
+    x: &FlexTensor,
+    y: &FlexTensor,
+    tape: &FlexTensor,
+    gy: &FlexTensor,
+    gzf: &FlexTensor,
+) -> (FlexTensor, FlexTensor, FlexTensor) {
+    let (ss, xs) = (sos.shape(), x.shape());
+    let k = ss[ss.num_dims() - 1];
+    let d = Dims::new(xs[0], xs[1]);
+    let cs = coefs(data::<T>(sos), ss.num_dims(), k);
+    let g = diffiir::sosfilt_adjoint(cs, data::<T>(x), data::<T>(y), data::<T>(tape), d, data::<T>(gy), Some(data::<T>(gzf)))
+        .unwrap_or_else(|_| diffiir::SosfiltGrads {
+            x: vec![T::nan(); d.numel()],
+            sos: vec![T::nan(); cs.data.len()],
+            zi: vec![T::nan(); d.batch * k / 3],
+        });
+    (tensor(g.sos, ss.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, k / 3]))
 }
 
 macro_rules! by_dtype {
@@ -98,5 +139,23 @@ impl IirOps for Flex {
         let c = |t: FlexTensor| t.to_contiguous();
         let (b, a, x, y, gy, gzf) = (c(b), c(a), c(x), c(y), c(gy), c(gzf));
         by_dtype!(x, lfilter_adjoint_t(&b, &a, &x, &y, &gy, &gzf))
+    }
+
+    fn sosfilt(sos: FlexTensor, x: FlexTensor, zi: FlexTensor) -> (FlexTensor, FlexTensor) {
+        let (sos, x, zi) = (sos.to_contiguous(), x.to_contiguous(), zi.to_contiguous());
+        by_dtype!(x, sosfilt_t(&sos, &x, &zi))
+    }
+
+    fn sosfilt_adjoint(
+        sos: FlexTensor,
+        x: FlexTensor,
+        y: FlexTensor,
+        tape: FlexTensor,
+        gy: FlexTensor,
+        gzf: FlexTensor,
+    ) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let c = |t: FlexTensor| t.to_contiguous();
+        let (sos, x, y, tape, gy, gzf) = (c(sos), c(x), c(y), c(tape), c(gy), c(gzf));
+        by_dtype!(x, sosfilt_adjoint_t(&sos, &x, &y, &tape, &gy, &gzf))
     }
 }

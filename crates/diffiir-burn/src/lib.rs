@@ -3,8 +3,8 @@
 //! Ops on burn 0.22 tensors whose backward pass is the core's fused adjoint kernel (one reverse pass for every
 //! gradient), on the Flex CPU backend, plain or autodiff (`Device::flex().autodiff()`), f32 and f64.
 //!
-//! Status: the first op, [`lfilter`], with time-invariant and time-varying coefficients, `zi` in and a
-//! differentiable `zf` out. `sosfilt`, `allpole`, the frequency-domain ops, the parameterisations and the
+//! Status: [`lfilter`] and [`sosfilt`], with time-invariant and time-varying coefficients, `zi` in and a
+//! differentiable `zf` out. `allpole`, the frequency-domain ops, the parameterisations and the
 //! modules of issue #6 follow the same pattern (`ops.rs` trait, `flex.rs` dtype switch, `autodiff.rs` backward).
 #![deny(missing_docs)]
 
@@ -55,6 +55,40 @@ pub fn lfilter(b: Coef, a: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<
     };
     let packed = Tensor::<2>::from_dispatch(Dispatch::lfilter(b.into_dispatch(), a.into_dispatch(), x.into_dispatch(), zi.into_dispatch()));
     Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + m])))
+}
+
+/// `scipy.signal.sosfilt` on burn tensors (one fused pass over all sections), differentiable w.r.t. `sos`,
+/// `x` and `zi`.
+///
+/// # Arguments
+/// * `sos` — [`Coef`] whose last axis holds `S·6` values (rows `[b0, b1, b2, a0, a1, a2]` flattened): `[S·6]`
+///   shared, `[B, S·6]` per signal or `[B, T, S·6]` per sample.
+/// * `x` — `[B, T]`; `zi` — `[B, 2S]` (the core's `[B, S, 2]` flattened) or `None`.
+///
+/// # Returns
+/// `(y [B, T], zf [B, 2S])`.
+pub fn sosfilt(sos: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor<2>, Tensor<2>), Error> {
+    let [batch, t] = x.dims();
+    let m = sos.k() / 3;
+    let host: Vec<f64> = sos.values()?;
+    let d = Dims::new(batch, t);
+    let probe = Dims::new(batch, if matches!(sos, Coef::PerSample(_)) { t } else { 1 });
+    diffiir::sosfilt(sos.coefs(&host), &vec![0.0; probe.numel()], probe, None)?;
+    let zi = state("sosfilt", zi, d, m, &x)?;
+    let (packed, _tape) = Dispatch::sosfilt(sos.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
+    let packed = Tensor::<2>::from_dispatch(packed);
+    Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + m])))
+}
+
+/// `zi` checked against `[B, M]`, or zeros.
+fn state(func: &'static str, zi: Option<Tensor<2>>, d: Dims, m: usize, x: &Tensor<2>) -> Result<Tensor<2>, Error> {
+    match zi {
+        Some(z) if z.dims() != [d.batch, m] => {
+            Err(Error::Shape { func, arg: "zi", expected: format!("[{}, {m}]", d.batch), got: format!("{:?}", z.dims()) })
+        }
+        Some(z) => Ok(z),
+        None => Ok(Tensor::<2>::zeros([d.batch, m], (&x.device(), x.dtype()))),
+    }
 }
 
 /// The core's own checks (shapes against dims, `a[0] ≠ 0`, order) on host copies of the coefficients,

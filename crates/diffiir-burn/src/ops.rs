@@ -17,4 +17,16 @@ pub trait IirOps: Backend {
         gy: FloatTensor<Self>,
         gzf: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+    /// `sosfilt` forward (`sos` `[S·6]`, `[B, S·6]` or `[B, T, S·6]`, `zi` `[B, 2S]`); returns `[B, T + 2S]` =
+    /// `y` followed by `zf`, and the tape of intermediate section outputs (1-D) the adjoint needs.
+    fn sosfilt(sos: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>);
+    /// Fused adjoint of `sosfilt`: `(∂sos, ∂x, ∂zi)`.
+    fn sosfilt_adjoint(
+        sos: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        y: FloatTensor<Self>,
+        tape: FloatTensor<Self>,
+        gy: FloatTensor<Self>,
+        gzf: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }

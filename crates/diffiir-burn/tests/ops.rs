@@ -166,3 +166,70 @@ fn float32_and_errors() {
     let e = lfilter(b, a, x, Some(Tensor::<2>::zeros([2, 1], (&dev, DType::F32)))).unwrap_err();
     assert!(e.to_string().starts_with("lfilter: zi has [2, 1]; expected [1, 1]"), "{e}");
 }
+
+/// sosfilt: forward = core; gradients through backward() = core adjoint and central differences, every layout.
+#[test]
+fn sosfilt_forward_and_gradients() {
+    let dev = Device::flex().autodiff();
+    let d = Dims::new(3, 9);
+    let s = 2;
+    for l in [L::Shared, L::Signal, L::Sample] {
+        let sets = match l {
+            L::Shared => 1,
+            L::Signal => d.batch,
+            L::Sample => d.numel(),
+        };
+        let sos: Vec<f64> = vals(sets * s * 3, 21)
+            .chunks(3)
+            .zip(vals(sets * s * 2, 22).chunks(2))
+            .flat_map(|(b, a)| [b[0], b[1], b[2], 1.2, 0.5 * a[0], 0.3 * a[1]])
+            .collect();
+        let (x, zi) = (vals(d.numel(), 23), vals(d.batch * 2 * s, 24));
+        let (wy, wz) = (vals(d.numel(), 25), vals(d.batch * 2 * s, 26));
+        let mk = |v: &[f64], dev: &Device| match l {
+            L::Shared => Coef::Shared(t1(v, dev)),
+            L::Signal => Coef::PerSignal(t2(v, [d.batch, 6 * s], dev)),
+            L::Sample => Coef::PerSample(t3(v, [d.batch, d.len, 6 * s], dev)),
+        };
+        let layout = match l {
+            L::Shared => diffiir::Layout::Shared,
+            L::Signal => diffiir::Layout::PerSignal,
+            L::Sample => diffiir::Layout::PerSample,
+        };
+        let cs = |v| Coefs { data: v, layout, k: 6 * s };
+        let loss_of = |p: &[Vec<f64>]| -> f64 {
+            let f = Device::flex();
+            let (y, zf) = diffiir_burn::sosfilt(mk(&p[0], &f), t2(&p[1], [3, 9], &f), Some(t2(&p[2], [3, 4], &f))).unwrap();
+            host(y).iter().zip(&wy).map(|(p, q)| p * q).sum::<f64>() + host(zf).iter().zip(&wz).map(|(p, q)| p * q).sum::<f64>()
+        };
+        let st = match mk(&sos, &dev) {
+            Coef::Shared(t) => Coef::Shared(t.require_grad()),
+            Coef::PerSignal(t) => Coef::PerSignal(t.require_grad()),
+            Coef::PerSample(t) => Coef::PerSample(t.require_grad()),
+        };
+        let (xt, zt) = (t2(&x, [3, 9], &dev).require_grad(), t2(&zi, [3, 4], &dev).require_grad());
+        let (y, zf) = diffiir_burn::sosfilt(st.clone(), xt.clone(), Some(zt.clone())).unwrap();
+        let want = diffiir::sosfilt_with_tape(cs(&sos[..]), &x, d, Some(&zi)).unwrap();
+        assert_eq!((host(y.clone()), host(zf.clone())), (want.0.y.clone(), want.0.zf.clone()), "{l:?} forward");
+        let grads = ((y * t2(&wy, [3, 9], &dev)).sum() + (zf * t2(&wz, [3, 4], &dev)).sum()).backward();
+        let gs = match &st {
+            Coef::Shared(t) => host(t.grad(&grads).unwrap()),
+            Coef::PerSignal(t) => host(t.grad(&grads).unwrap()),
+            Coef::PerSample(t) => host(t.grad(&grads).unwrap()),
+        };
+        let (gx, gzi) = (host(xt.grad(&grads).unwrap()), host(zt.grad(&grads).unwrap()));
+        let core_g = diffiir::sosfilt_adjoint(cs(&sos[..]), &x, &want.0.y, &want.1, d, &wy, Some(&wz)).unwrap();
+        assert_eq!((&gs, &gx, &gzi), (&core_g.sos, &core_g.x, &core_g.zi), "{l:?} gradients vs core");
+        let params = [sos.clone(), x.clone(), zi.clone()];
+        for (i, g) in [&gs, &gx, &gzi].into_iter().enumerate() {
+            for j in 0..params[i].len() {
+                let mut p = params.to_vec();
+                p[i][j] += 1e-6;
+                let lp = loss_of(&p);
+                p[i][j] -= 2e-6;
+                let fd = (lp - loss_of(&p)) / 2e-6;
+                assert!((fd - g[j]).abs() <= 1e-6 * fd.abs().max(1.0), "{l:?} param {i}[{j}]: fd {fd} vs {}", g[j]);
+            }
+        }
+    }
+}
