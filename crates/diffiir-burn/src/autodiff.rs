@@ -75,6 +75,38 @@ impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
     }
 }
 
+/// What `allpole`'s backward keeps from the forward.
+#[derive(Debug, Clone)]
+struct AllpoleState<B: burn::backend::Backend> {
+    a: FloatTensor<B>,
+    zi: FloatTensor<B>,
+    packed: FloatTensor<B>,
+    t: usize,
+    n: usize,
+}
+
+#[derive(Debug)]
+struct AllpoleBackward;
+
+impl<B: IirOps> Backward<B, 3> for AllpoleBackward {
+    type State = AllpoleState<B>;
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [nx, na, nzi] = ops.parents;
+        let g = grads.consume::<B>(&ops.node);
+        let s = ops.state;
+        let rows = s.packed.shape()[0];
+        let split = |t: FloatTensor<B>, from: usize, to: usize| B::float_slice(t, &[Slice::from(0..rows), Slice::from(from..to)]);
+        let (y, gy, gzf) = (split(s.packed, 0, s.t), split(g.clone(), 0, s.t), split(g, s.t, s.t + s.n));
+        let (gx, ga, gzi) = B::allpole_adjoint(y, s.a, s.zi, gy, gzf);
+        for (node, grad) in [(nx, gx), (na, ga), (nzi, gzi)] {
+            if let Some(node) = node {
+                grads.register::<B>(node.id, grad);
+            }
+        }
+    }
+}
+
 impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
     fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
         let guards = [b.node(), a.node(), x.node(), zi.node()];
@@ -139,5 +171,29 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         );
         let wrap = |t| Autodiff::<B, C>::from_inner(t);
         (wrap(gs), wrap(gx), wrap(gzi))
+    }
+
+    fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
+        let guards = [x.node(), a.node(), zi.node()];
+        let (t, n) = (x.shape()[1], zi.shape()[1]);
+        let (ap, zp) = (a.primitive().clone(), zi.primitive().clone());
+        let packed = B::allpole(x.into_primitive(), a.into_primitive(), zi.into_primitive());
+        match AllpoleBackward.prepare::<C>(guards).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(AllpoleState { a: ap, zi: zp, packed: packed.clone(), t, n }, packed),
+            OpsKind::UnTracked(prep) => prep.finish(packed),
+        }
+    }
+
+    fn allpole_adjoint(
+        y: FloatTensor<Self>,
+        a: FloatTensor<Self>,
+        zi: FloatTensor<Self>,
+        gy: FloatTensor<Self>,
+        gzf: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let (gx, ga, gzi) =
+            B::allpole_adjoint(y.into_primitive(), a.into_primitive(), zi.into_primitive(), gy.into_primitive(), gzf.into_primitive());
+        let wrap = |t| Autodiff::<B, C>::from_inner(t);
+        (wrap(gx), wrap(ga), wrap(gzi))
     }
 }

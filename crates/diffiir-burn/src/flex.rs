@@ -113,6 +113,32 @@ fn sosfilt_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     (tensor(g.sos, ss.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, k / 3]))
 }
 
+fn allpole_t<T: Float + burn::tensor::Element + bytemuck::Pod>(x: &FlexTensor, a: &FlexTensor, zi: &FlexTensor) -> FlexTensor {
+    let (as_, xs) = (a.shape(), x.shape());
+    let n = as_[as_.num_dims() - 1];
+    let d = Dims::new(xs[0], xs[1]);
+    let out = diffiir::allpole(data::<T>(x), d, coefs(data::<T>(a), as_.num_dims(), n), Some(data::<T>(zi)))
+        .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * n] });
+    tensor(pack(&out.y, &out.zf, d, n), vec![d.batch, d.len + n])
+}
+
+fn allpole_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
+    y: &FlexTensor,
+    a: &FlexTensor,
+    zi: &FlexTensor,
+    gy: &FlexTensor,
+    gzf: &FlexTensor,
+) -> (FlexTensor, FlexTensor, FlexTensor) {
+    let (as_, ys) = (a.shape(), y.shape());
+    let n = as_[as_.num_dims() - 1];
+    let d = Dims::new(ys[0], ys[1]);
+    let ca = coefs(data::<T>(a), as_.num_dims(), n);
+    let g = diffiir::allpole_adjoint(data::<T>(y), d, ca, Some(data::<T>(zi)), data::<T>(gy), Some(data::<T>(gzf))).unwrap_or_else(|_| {
+        diffiir::AllpoleGrads { x: vec![T::nan(); d.numel()], a: vec![T::nan(); ca.data.len()], zi: vec![T::nan(); d.batch * n] }
+    });
+    (tensor(g.x, ys.to_vec()), tensor(g.a, as_.to_vec()), tensor(g.zi, vec![d.batch, n]))
+}
+
 macro_rules! by_dtype {
     ($t:expr, $f:ident($($arg:expr),*)) => {
         match $t.dtype() {
@@ -157,5 +183,22 @@ impl IirOps for Flex {
         let c = |t: FlexTensor| t.to_contiguous();
         let (sos, x, y, tape, gy, gzf) = (c(sos), c(x), c(y), c(tape), c(gy), c(gzf));
         by_dtype!(x, sosfilt_adjoint_t(&sos, &x, &y, &tape, &gy, &gzf))
+    }
+
+    fn allpole(x: FlexTensor, a: FlexTensor, zi: FlexTensor) -> FlexTensor {
+        let (x, a, zi) = (x.to_contiguous(), a.to_contiguous(), zi.to_contiguous());
+        by_dtype!(x, allpole_t(&x, &a, &zi))
+    }
+
+    fn allpole_adjoint(
+        y: FlexTensor,
+        a: FlexTensor,
+        zi: FlexTensor,
+        gy: FlexTensor,
+        gzf: FlexTensor,
+    ) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let c = |t: FlexTensor| t.to_contiguous();
+        let (y, a, zi, gy, gzf) = (c(y), c(a), c(zi), c(gy), c(gzf));
+        by_dtype!(y, allpole_adjoint_t(&y, &a, &zi, &gy, &gzf))
     }
 }

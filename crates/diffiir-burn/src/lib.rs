@@ -3,8 +3,8 @@
 //! Ops on burn 0.22 tensors whose backward pass is the core's fused adjoint kernel (one reverse pass for every
 //! gradient), on the Flex CPU backend, plain or autodiff (`Device::flex().autodiff()`), f32 and f64.
 //!
-//! Status: [`lfilter`] and [`sosfilt`], with time-invariant and time-varying coefficients, `zi` in and a
-//! differentiable `zf` out. `allpole`, the frequency-domain ops, the parameterisations and the
+//! Status: [`lfilter`], [`sosfilt`] and [`allpole`], with time-invariant and time-varying coefficients, `zi` in and a
+//! differentiable `zf` out. The frequency-domain ops, the parameterisations and the
 //! modules of issue #6 follow the same pattern (`ops.rs` trait, `flex.rs` dtype switch, `autodiff.rs` backward).
 #![deny(missing_docs)]
 
@@ -78,6 +78,27 @@ pub fn sosfilt(sos: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor
     let (packed, _tape) = Dispatch::sosfilt(sos.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
     let packed = Tensor::<2>::from_dispatch(packed);
     Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + m])))
+}
+
+/// All-pole filter `y[n] = x[n] − Σ a_k[n] y[n−k]` (torchlpc's `sample_wise_lpc`) on burn tensors,
+/// differentiable w.r.t. `x`, `a` and `zi`.
+///
+/// # Arguments
+/// * `x` — `[B, T]`; `a` — `a_1..a_N` as `[N]`, `[B, N]` or `[B, T, N]` ([`Coef`]); `zi` — `[B, N]` past outputs
+///   `(y[−1], …, y[−N])` or `None`.
+///
+/// # Returns
+/// `(y [B, T], zf [B, N])`.
+pub fn allpole(x: Tensor<2>, a: Coef, zi: Option<Tensor<2>>) -> Result<(Tensor<2>, Tensor<2>), Error> {
+    let [batch, t] = x.dims();
+    let n = a.k();
+    let host: Vec<f64> = a.values()?;
+    let d = Dims::new(batch, t);
+    let probe = Dims::new(batch, if matches!(a, Coef::PerSample(_)) { t } else { 1 });
+    diffiir::allpole(&vec![0.0; probe.numel()], probe, a.coefs(&host), None)?;
+    let zi = state("allpole", zi, d, n, &x)?;
+    let packed = Tensor::<2>::from_dispatch(Dispatch::allpole(x.into_dispatch(), a.into_dispatch(), zi.into_dispatch()));
+    Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + n])))
 }
 
 /// `zi` checked against `[B, M]`, or zeros.

@@ -29,4 +29,14 @@ pub trait IirOps: Backend {
         gy: FloatTensor<Self>,
         gzf: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+    /// `allpole` forward (`a` `[N]`, `[B, N]` or `[B, T, N]`, `zi` `[B, N]`); returns `[B, T + N]` = `y`, `zf`.
+    fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// Fused adjoint of `allpole`: `(∂x, ∂a, ∂zi)`.
+    fn allpole_adjoint(
+        y: FloatTensor<Self>,
+        a: FloatTensor<Self>,
+        zi: FloatTensor<Self>,
+        gy: FloatTensor<Self>,
+        gzf: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }

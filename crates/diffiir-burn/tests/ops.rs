@@ -233,3 +233,59 @@ fn sosfilt_forward_and_gradients() {
         }
     }
 }
+
+/// allpole: forward = core; gradients through backward() = core adjoint and central differences, every layout.
+#[test]
+fn allpole_forward_and_gradients() {
+    let dev = Device::flex().autodiff();
+    let (d, n) = (Dims::new(3, 10), 2);
+    for l in [L::Shared, L::Signal, L::Sample] {
+        let (layout, sets) = match l {
+            L::Shared => (diffiir::Layout::Shared, 1),
+            L::Signal => (diffiir::Layout::PerSignal, d.batch),
+            L::Sample => (diffiir::Layout::PerSample, d.numel()),
+        };
+        let a: Vec<f64> = vals(sets * n, 31).iter().map(|v| 0.4 * v).collect();
+        let (x, zi, wy, wz) = (vals(d.numel(), 32), vals(d.batch * n, 33), vals(d.numel(), 34), vals(d.batch * n, 35));
+        let mk = |v: &[f64], dev: &Device| match l {
+            L::Shared => Coef::Shared(t1(v, dev)),
+            L::Signal => Coef::PerSignal(t2(v, [d.batch, n], dev)),
+            L::Sample => Coef::PerSample(t3(v, [d.batch, d.len, n], dev)),
+        };
+        let ca = |v| Coefs { data: v, layout, k: n };
+        let loss_of = |p: &[Vec<f64>]| -> f64 {
+            let f = Device::flex();
+            let (y, zf) = diffiir_burn::allpole(t2(&p[1], [3, 10], &f), mk(&p[0], &f), Some(t2(&p[2], [3, 2], &f))).unwrap();
+            host(y).iter().zip(&wy).map(|(p, q)| p * q).sum::<f64>() + host(zf).iter().zip(&wz).map(|(p, q)| p * q).sum::<f64>()
+        };
+        let at = match mk(&a, &dev) {
+            Coef::Shared(t) => Coef::Shared(t.require_grad()),
+            Coef::PerSignal(t) => Coef::PerSignal(t.require_grad()),
+            Coef::PerSample(t) => Coef::PerSample(t.require_grad()),
+        };
+        let (xt, zt) = (t2(&x, [3, 10], &dev).require_grad(), t2(&zi, [3, 2], &dev).require_grad());
+        let (y, zf) = diffiir_burn::allpole(xt.clone(), at.clone(), Some(zt.clone())).unwrap();
+        let want = diffiir::allpole(&x, d, ca(&a[..]), Some(&zi)).unwrap();
+        assert_eq!((host(y.clone()), host(zf.clone())), (want.y.clone(), want.zf.clone()), "{l:?} forward");
+        let grads = ((y * t2(&wy, [3, 10], &dev)).sum() + (zf * t2(&wz, [3, 2], &dev)).sum()).backward();
+        let ga = match &at {
+            Coef::Shared(t) => host(t.grad(&grads).unwrap()),
+            Coef::PerSignal(t) => host(t.grad(&grads).unwrap()),
+            Coef::PerSample(t) => host(t.grad(&grads).unwrap()),
+        };
+        let (gx, gzi) = (host(xt.grad(&grads).unwrap()), host(zt.grad(&grads).unwrap()));
+        let core_g = diffiir::allpole_adjoint(&want.y, d, ca(&a[..]), Some(&zi), &wy, Some(&wz)).unwrap();
+        assert_eq!((&ga, &gx, &gzi), (&core_g.a, &core_g.x, &core_g.zi), "{l:?} gradients vs core");
+        let params = [a.clone(), x.clone(), zi.clone()];
+        for (i, g) in [&ga, &gx, &gzi].into_iter().enumerate() {
+            for j in 0..params[i].len() {
+                let mut p = params.to_vec();
+                p[i][j] += 1e-6;
+                let lp = loss_of(&p);
+                p[i][j] -= 2e-6;
+                let fd = (lp - loss_of(&p)) / 2e-6;
+                assert!((fd - g[j]).abs() <= 1e-6 * fd.abs().max(1.0), "{l:?} param {i}[{j}]: fd {fd} vs {}", g[j]);
+            }
+        }
+    }
+}
