@@ -9,6 +9,12 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{AutodiffBackend, TensorMetadata};
 use burn::tensor::Slice;
 
+/// Splits a flat `y ‖ zf` tensor (or its gradient): `split(rows)(t, cols, start)` is `[rows, cols]` from
+/// `start` — a contiguous range, so no copy.
+fn split<B: burn::backend::Backend>(rows: usize) -> impl Fn(FloatTensor<B>, usize, usize) -> FloatTensor<B> {
+    move |t, cols, start| B::float_reshape(B::float_slice(t, &[Slice::from(start..start + rows * cols)]), [rows, cols].into())
+}
+
 /// What `lfilter`'s backward keeps from the forward.
 #[derive(Debug, Clone)]
 struct LfilterState<B: burn::backend::Backend> {
@@ -16,6 +22,7 @@ struct LfilterState<B: burn::backend::Backend> {
     a: FloatTensor<B>,
     x: FloatTensor<B>,
     packed: FloatTensor<B>,
+    rows: usize,
     t: usize,
     m: usize,
 }
@@ -30,9 +37,8 @@ impl<B: IirOps> Backward<B, 4> for LfilterBackward {
         let [nb, na, nx, nzi] = ops.parents;
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let rows = s.packed.shape()[0];
-        let split = |t: FloatTensor<B>, from: usize, to: usize| B::float_slice(t, &[Slice::from(0..rows), Slice::from(from..to)]);
-        let (y, gy, gzf) = (split(s.packed, 0, s.t), split(g.clone(), 0, s.t), split(g, s.t, s.t + s.m));
+        let split = split::<B>(s.rows);
+        let (y, gy, gzf) = (split(s.packed, s.t, 0), split(g.clone(), s.t, 0), split(g, s.m, s.rows * s.t));
         let (gb, ga, gx, gzi) = B::lfilter_adjoint(s.b, s.a, s.x, y, gy, gzf);
         for (node, grad) in [(nb, gb), (na, ga), (nx, gx), (nzi, gzi)] {
             if let Some(node) = node {
@@ -49,6 +55,7 @@ struct SosfiltState<B: burn::backend::Backend> {
     x: FloatTensor<B>,
     packed: FloatTensor<B>,
     tape: FloatTensor<B>,
+    rows: usize,
     t: usize,
     m: usize,
 }
@@ -63,9 +70,8 @@ impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
         let [ns, nx, nzi] = ops.parents;
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let rows = s.packed.shape()[0];
-        let split = |t: FloatTensor<B>, from: usize, to: usize| B::float_slice(t, &[Slice::from(0..rows), Slice::from(from..to)]);
-        let (y, gy, gzf) = (split(s.packed, 0, s.t), split(g.clone(), 0, s.t), split(g, s.t, s.t + s.m));
+        let split = split::<B>(s.rows);
+        let (y, gy, gzf) = (split(s.packed, s.t, 0), split(g.clone(), s.t, 0), split(g, s.m, s.rows * s.t));
         let (gs, gx, gzi) = B::sosfilt_adjoint(s.sos, s.x, y, s.tape, gy, gzf);
         for (node, grad) in [(ns, gs), (nx, gx), (nzi, gzi)] {
             if let Some(node) = node {
@@ -81,6 +87,7 @@ struct AllpoleState<B: burn::backend::Backend> {
     a: FloatTensor<B>,
     zi: FloatTensor<B>,
     packed: FloatTensor<B>,
+    rows: usize,
     t: usize,
     n: usize,
 }
@@ -95,9 +102,8 @@ impl<B: IirOps> Backward<B, 3> for AllpoleBackward {
         let [nx, na, nzi] = ops.parents;
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let rows = s.packed.shape()[0];
-        let split = |t: FloatTensor<B>, from: usize, to: usize| B::float_slice(t, &[Slice::from(0..rows), Slice::from(from..to)]);
-        let (y, gy, gzf) = (split(s.packed, 0, s.t), split(g.clone(), 0, s.t), split(g, s.t, s.t + s.n));
+        let split = split::<B>(s.rows);
+        let (y, gy, gzf) = (split(s.packed, s.t, 0), split(g.clone(), s.t, 0), split(g, s.n, s.rows * s.t));
         let (gx, ga, gzi) = B::allpole_adjoint(y, s.a, s.zi, gy, gzf);
         for (node, grad) in [(nx, gx), (na, ga), (nzi, gzi)] {
             if let Some(node) = node {
@@ -110,11 +116,11 @@ impl<B: IirOps> Backward<B, 3> for AllpoleBackward {
 impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
     fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
         let guards = [b.node(), a.node(), x.node(), zi.node()];
-        let (t, m) = (x.shape()[1], zi.shape()[1]);
+        let (rows, t, m) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
         let (bp, ap, xp) = (b.primitive().clone(), a.primitive().clone(), x.primitive().clone());
         let packed = B::lfilter(b.into_primitive(), a.into_primitive(), x.into_primitive(), zi.into_primitive());
         match LfilterBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(LfilterState { b: bp, a: ap, x: xp, packed: packed.clone(), t, m }, packed),
+            OpsKind::Tracked(prep) => prep.finish(LfilterState { b: bp, a: ap, x: xp, packed: packed.clone(), rows, t, m }, packed),
             OpsKind::UnTracked(prep) => prep.finish(packed),
         }
     }
@@ -142,10 +148,10 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
 
     fn sosfilt(sos: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>) {
         let guards = [sos.node(), x.node(), zi.node()];
-        let (t, m) = (x.shape()[1], zi.shape()[1]);
+        let (rows, t, m) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
         let (sp, xp) = (sos.primitive().clone(), x.primitive().clone());
         let (packed, tape) = B::sosfilt(sos.into_primitive(), x.into_primitive(), zi.into_primitive());
-        let state = SosfiltState { sos: sp, x: xp, packed: packed.clone(), tape: tape.clone(), t, m };
+        let state = SosfiltState { sos: sp, x: xp, packed: packed.clone(), tape: tape.clone(), rows, t, m };
         let packed = match SosfiltBackward.prepare::<C>(guards).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish(state, packed),
             OpsKind::UnTracked(prep) => prep.finish(packed),
@@ -175,11 +181,11 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
 
     fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
         let guards = [x.node(), a.node(), zi.node()];
-        let (t, n) = (x.shape()[1], zi.shape()[1]);
+        let (rows, t, n) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
         let (ap, zp) = (a.primitive().clone(), zi.primitive().clone());
         let packed = B::allpole(x.into_primitive(), a.into_primitive(), zi.into_primitive());
         match AllpoleBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(AllpoleState { a: ap, zi: zp, packed: packed.clone(), t, n }, packed),
+            OpsKind::Tracked(prep) => prep.finish(AllpoleState { a: ap, zi: zp, packed: packed.clone(), rows, t, n }, packed),
             OpsKind::UnTracked(prep) => prep.finish(packed),
         }
     }

@@ -38,7 +38,7 @@ fn lfilter_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     let zi = (m > 0).then(|| data::<T>(zi));
     let out = diffiir::lfilter(cb, ca, data::<T>(x), d, zi)
         .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] });
-    tensor(pack(&out.y, &out.zf, d, m), vec![d.batch, d.len + m])
+    pack(out.y, &out.zf)
 }
 
 #[allow(clippy::type_complexity)]
@@ -66,14 +66,15 @@ fn lfilter_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     (tensor(g.b, bs.to_vec()), tensor(g.a, as_.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, m]))
 }
 
-/// `[B, T]` and `[B, M]` side by side along time: the single output the autodiff node records.
-fn pack<T: Copy>(y: &[T], zf: &[T], d: Dims, m: usize) -> Vec<T> {
-    let mut packed = Vec::with_capacity(d.batch * (d.len + m));
-    for r in 0..d.batch {
-        packed.extend_from_slice(&y[r * d.len..(r + 1) * d.len]);
-        packed.extend_from_slice(&zf[r * m..(r + 1) * m]);
-    }
-    packed
+/// `y` then `zf`, flat: the single output the autodiff node records. Both parts are contiguous prefixes or
+/// suffixes of it, so splitting them again (and splitting their gradient) copies nothing.
+fn pack<T: Copy>(mut y: Vec<T>, zf: &[T]) -> FlexTensor
+where
+    T: burn::tensor::Element,
+{
+    y.extend_from_slice(zf);
+    let n = y.len();
+    tensor(y, vec![n])
 }
 
 fn sosfilt_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
@@ -89,7 +90,7 @@ fn sosfilt_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     let (out, tape) = diffiir::sosfilt_with_tape(cs, data::<T>(x), d, Some(data::<T>(zi)))
         .unwrap_or_else(|_| (diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] }, vec![]));
     let n = tape.len();
-    (tensor(pack(&out.y, &out.zf, d, m), vec![d.batch, d.len + m]), tensor(tape, vec![n]))
+    (pack(out.y, &out.zf), tensor(tape, vec![n]))
 }
 
 fn sosfilt_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
@@ -119,7 +120,7 @@ fn allpole_t<T: Float + burn::tensor::Element + bytemuck::Pod>(x: &FlexTensor, a
     let d = Dims::new(xs[0], xs[1]);
     let out = diffiir::allpole(data::<T>(x), d, coefs(data::<T>(a), as_.num_dims(), n), Some(data::<T>(zi)))
         .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * n] });
-    tensor(pack(&out.y, &out.zf, d, n), vec![d.batch, d.len + n])
+    pack(out.y, &out.zf)
 }
 
 fn allpole_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(

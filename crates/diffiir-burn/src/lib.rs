@@ -53,8 +53,8 @@ pub fn lfilter(b: Coef, a: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<
         }
         None => Tensor::<2>::zeros([batch, m], (&x.device(), x.dtype())),
     };
-    let packed = Tensor::<2>::from_dispatch(Dispatch::lfilter(b.into_dispatch(), a.into_dispatch(), x.into_dispatch(), zi.into_dispatch()));
-    Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + m])))
+    let packed = Tensor::<1>::from_dispatch(Dispatch::lfilter(b.into_dispatch(), a.into_dispatch(), x.into_dispatch(), zi.into_dispatch()));
+    Ok(unpack(packed, d, m))
 }
 
 /// `scipy.signal.sosfilt` on burn tensors (one fused pass over all sections), differentiable w.r.t. `sos`,
@@ -76,8 +76,7 @@ pub fn sosfilt(sos: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor
     diffiir::sosfilt(sos.coefs(&host), &vec![0.0; probe.numel()], probe, None)?;
     let zi = state("sosfilt", zi, d, m, &x)?;
     let (packed, _tape) = Dispatch::sosfilt(sos.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
-    let packed = Tensor::<2>::from_dispatch(packed);
-    Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + m])))
+    Ok(unpack(Tensor::<1>::from_dispatch(packed), d, m))
 }
 
 /// All-pole filter `y[n] = x[n] − Σ a_k[n] y[n−k]` (torchlpc's `sample_wise_lpc`) on burn tensors,
@@ -97,8 +96,14 @@ pub fn allpole(x: Tensor<2>, a: Coef, zi: Option<Tensor<2>>) -> Result<(Tensor<2
     let probe = Dims::new(batch, if matches!(a, Coef::PerSample(_)) { t } else { 1 });
     diffiir::allpole(&vec![0.0; probe.numel()], probe, a.coefs(&host), None)?;
     let zi = state("allpole", zi, d, n, &x)?;
-    let packed = Tensor::<2>::from_dispatch(Dispatch::allpole(x.into_dispatch(), a.into_dispatch(), zi.into_dispatch()));
-    Ok((packed.clone().slice([0..batch, 0..t]), packed.slice([0..batch, t..t + n])))
+    let packed = Tensor::<1>::from_dispatch(Dispatch::allpole(x.into_dispatch(), a.into_dispatch(), zi.into_dispatch()));
+    Ok(unpack(packed, d, n))
+}
+
+/// Splits an op's flat `y ‖ zf` output into `y [B, T]` and `zf [B, M]` (contiguous views, differentiable).
+fn unpack(packed: Tensor<1>, d: Dims, m: usize) -> (Tensor<2>, Tensor<2>) {
+    let n = d.numel();
+    (packed.clone().slice([0..n]).reshape([d.batch, d.len]), packed.slice([n..n + d.batch * m]).reshape([d.batch, m]))
 }
 
 /// `zi` checked against `[B, M]`, or zeros.
