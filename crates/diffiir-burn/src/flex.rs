@@ -68,10 +68,7 @@ fn lfilter_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
 
 /// `y` then `zf`, flat: the single output the autodiff node records. Both parts are contiguous prefixes or
 /// suffixes of it, so splitting them again (and splitting their gradient) copies nothing.
-fn pack<T: Copy>(mut y: Vec<T>, zf: &[T]) -> FlexTensor
-where
-    T: burn::tensor::Element,
-{
+fn pack<T: Copy + burn::tensor::Element>(mut y: Vec<T>, zf: &[T]) -> FlexTensor {
     y.extend_from_slice(zf);
     let n = y.len();
     tensor(y, vec![n])

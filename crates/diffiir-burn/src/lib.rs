@@ -103,7 +103,7 @@ pub fn allpole(x: Tensor<2>, a: Coef, zi: Option<Tensor<2>>) -> Result<(Tensor<2
 /// Splits an op's flat `y ‖ zf` output into `y [B, T]` and `zf [B, M]` (contiguous views, differentiable).
 fn unpack(packed: Tensor<1>, d: Dims, m: usize) -> (Tensor<2>, Tensor<2>) {
     let n = d.numel();
-    (packed.clone().slice([0..n]).reshape([d.batch, d.len]), packed.slice([n..n + d.batch * m]).reshape([d.batch, m]))
+    (packed.clone().narrow(0, 0, n).reshape([d.batch, d.len]), packed.narrow(0, n, d.batch * m).reshape([d.batch, m]))
 }
 
 /// `zi` checked against `[B, M]`, or zeros.
