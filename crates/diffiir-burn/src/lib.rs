@@ -38,7 +38,7 @@ pub fn lfilter(b: Coef, a: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<
     let d = Dims::new(batch, t);
     let a_host: Vec<f64> = a.values()?;
     let b_host: Vec<f64> = b.values()?;
-    check(&b.coefs(&b_host), &a.coefs(&a_host), d)?;
+    diffiir::lfilter_check(&b.coefs(&b_host), &a.coefs(&a_host), d)?;
     let zi = match zi {
         Some(z) => {
             if z.dims() != [batch, m] {
@@ -72,8 +72,7 @@ pub fn sosfilt(sos: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor
     let m = sos.k() / 3;
     let host: Vec<f64> = sos.values()?;
     let d = Dims::new(batch, t);
-    let probe = Dims::new(batch, if matches!(sos, Coef::PerSample(_)) { t } else { 1 });
-    diffiir::sosfilt(sos.coefs(&host), &vec![0.0; probe.numel()], probe, None)?;
+    diffiir::sosfilt_check(&sos.coefs(&host), d)?;
     let zi = state("sosfilt", zi, d, m, &x)?;
     let (packed, _tape) = Dispatch::sosfilt(sos.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
     Ok(unpack(Tensor::<1>::from_dispatch(packed), d, m))
@@ -93,8 +92,7 @@ pub fn allpole(x: Tensor<2>, a: Coef, zi: Option<Tensor<2>>) -> Result<(Tensor<2
     let n = a.k();
     let host: Vec<f64> = a.values()?;
     let d = Dims::new(batch, t);
-    let probe = Dims::new(batch, if matches!(a, Coef::PerSample(_)) { t } else { 1 });
-    diffiir::allpole(&vec![0.0; probe.numel()], probe, a.coefs(&host), None)?;
+    diffiir::allpole_check(&a.coefs(&host), d)?;
     let zi = state("allpole", zi, d, n, &x)?;
     let packed = Tensor::<1>::from_dispatch(Dispatch::allpole(x.into_dispatch(), a.into_dispatch(), zi.into_dispatch()));
     Ok(unpack(packed, d, n))
@@ -115,13 +113,6 @@ fn state(func: &'static str, zi: Option<Tensor<2>>, d: Dims, m: usize, x: &Tenso
         Some(z) => Ok(z),
         None => Ok(Tensor::<2>::zeros([d.batch, m], (&x.device(), x.dtype()))),
     }
-}
-
-/// The core's own checks (shapes against dims, `a[0] ≠ 0`, order) on host copies of the coefficients,
-/// with a one-sample signal standing in for `x` (only its batch matters to the checks).
-fn check(b: &Coefs<'_, f64>, a: &Coefs<'_, f64>, d: Dims) -> Result<(), Error> {
-    let probe = Dims::new(d.batch, if b.is_time_varying() || a.is_time_varying() { d.len } else { 1 });
-    diffiir::lfilter(*b, *a, &vec![0.0; probe.numel()], probe, None).map(|_| ())
 }
 
 /// A coefficient tensor of rank 1 (shared), 2 (per signal) or 3 (per sample); the last axis holds the

@@ -456,6 +456,12 @@ fn add_grads<T: Float, const L: usize>(ga: &mut Sink<'_, T>, g: &mut [V<T, L>], 
     }
 }
 
+/// The coefficient checks every `allpole` entry runs (length of `a` for `dims`, `N ≥ 1`), for adapters that
+/// validate before dispatching.
+pub fn allpole_check<T: Float>(a: &Coefs<'_, T>, dims: Dims) -> Result<()> {
+    a.check(F, "a", dims)
+}
+
 fn check<T: Float>(func: &'static str, xname: &'static str, x: &[T], dims: Dims, a: &Coefs<'_, T>, zi: Option<&[T]>) -> Result<()> {
     a.check(func, "a", dims)?;
     dims.check_signal(func, xname, x.len())?;

@@ -336,6 +336,12 @@ fn check_zi<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, ba
     Ok((b.sets(dims), m))
 }
 
+/// The checks every `lfilter` entry runs, for adapters that validate before dispatching work elsewhere:
+/// lengths of `b` and `a` for `dims`, `a[0] ≠ 0`, the order limit. Returns the state length `M`.
+pub fn lfilter_check<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
+    check(F, b, a, dims)
+}
+
 /// Validates `b`, `a` (lengths for `dims`, a[0] ≠ 0); returns the state length `M`.
 fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
     b.check(func, "b", dims)?;

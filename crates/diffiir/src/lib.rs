@@ -70,20 +70,20 @@ mod stream;
 pub(crate) mod tdf2;
 
 pub use allpole::{
-    allpole, allpole_adjoint, allpole_adjoint_into, allpole_adjoint_scratch_len, allpole_into, allpole_scratch_len, AllpoleGrads,
-    AllpoleGradsMut,
+    allpole, allpole_adjoint, allpole_adjoint_into, allpole_adjoint_scratch_len, allpole_check, allpole_into, allpole_scratch_len,
+    AllpoleGrads, AllpoleGradsMut,
 };
 pub use error::{Error, Result};
 pub use float::Float;
 pub use lfilter::{
-    lfilter, lfilter_adjoint, lfilter_adjoint_into, lfilter_adjoint_scratch_len, lfilter_into, lfilter_scratch_len, lfilter_zi,
-    lfilter_zi_adjoint, LfilterGrads, LfilterGradsMut,
+    lfilter, lfilter_adjoint, lfilter_adjoint_into, lfilter_adjoint_scratch_len, lfilter_check, lfilter_into, lfilter_scratch_len,
+    lfilter_zi, lfilter_zi_adjoint, LfilterGrads, LfilterGradsMut,
 };
 pub use par::Par;
 pub use shape::{Coefs, Dims, Layout};
 pub use sosfilt::{
-    sosfilt, sosfilt_adjoint, sosfilt_adjoint_into, sosfilt_adjoint_scratch_len, sosfilt_into, sosfilt_scratch_len, sosfilt_tape_len,
-    sosfilt_with_tape, sosfilt_zi, sosfilt_zi_adjoint, SosfiltGrads, SosfiltGradsMut,
+    sosfilt, sosfilt_adjoint, sosfilt_adjoint_into, sosfilt_adjoint_scratch_len, sosfilt_check, sosfilt_into, sosfilt_scratch_len,
+    sosfilt_tape_len, sosfilt_with_tape, sosfilt_zi, sosfilt_zi_adjoint, SosfiltGrads, SosfiltGradsMut,
 };
 pub use stream::Stream;
 

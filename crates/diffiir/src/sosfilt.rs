@@ -339,6 +339,12 @@ fn check_zi<T: Float>(func: &'static str, sos: &Coefs<'_, T>, batch: usize) -> R
     Ok((sos.sets(dims), s))
 }
 
+/// The checks every `sosfilt` entry runs (length for `dims`, rows of 6, every `a0 ≠ 0`), for adapters that
+/// validate before dispatching. Returns the number of sections.
+pub fn sosfilt_check<T: Float>(sos: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
+    check(F, sos, dims)
+}
+
 /// Validates `sos` for `dims`; returns the number of sections.
 fn check<T: Float>(func: &'static str, sos: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
     sos.check(func, "sos", dims)?;
