@@ -9,10 +9,36 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{AutodiffBackend, TensorMetadata};
 use burn::tensor::Slice;
 
-/// Splits a flat `y ‖ zf` tensor (or its gradient): `split(rows)(t, cols, start)` is `[rows, cols]` from
-/// `start` — a contiguous range, so no copy.
-fn split<B: burn::backend::Backend>(rows: usize) -> impl Fn(FloatTensor<B>, usize, usize) -> FloatTensor<B> {
-    move |t, cols, start| B::float_reshape(B::float_slice(t, &[Slice::from(start..start + rows * cols)]), [rows, cols].into())
+/// An op's flat `y ‖ zf` output as recorded for its backward: `rows` signals of `t` samples, `m` state values.
+#[derive(Debug, Clone)]
+struct Packed<B: burn::backend::Backend> {
+    out: FloatTensor<B>,
+    rows: usize,
+    t: usize,
+    m: usize,
+}
+
+impl<B: burn::backend::Backend> Packed<B> {
+    /// `(y, ∂L/∂y, ∂L/∂zf)` from the recorded output and its incoming gradient: contiguous ranges, no copies.
+    fn split(self, g: FloatTensor<B>) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+        let part = |t, cols: usize, start: usize| {
+            B::float_reshape(B::float_slice(t, &[Slice::from(start..start + self.rows * cols)]), [self.rows, cols].into())
+        };
+        (part(self.out, self.t, 0), part(g.clone(), self.t, 0), part(g, self.m, self.rows * self.t))
+    }
+}
+
+/// Registers each gradient whose input is tracked.
+fn register<B: burn::backend::Backend, const N: usize>(
+    grads: &mut Gradients,
+    ids: [Option<burn::backend::autodiff::NodeId>; N],
+    values: [FloatTensor<B>; N],
+) {
+    for (id, grad) in ids.into_iter().zip(values) {
+        if let Some(id) = id {
+            grads.register::<B>(id, grad);
+        }
+    }
 }
 
 /// What `lfilter`'s backward keeps from the forward.
@@ -21,10 +47,7 @@ struct LfilterState<B: burn::backend::Backend> {
     b: FloatTensor<B>,
     a: FloatTensor<B>,
     x: FloatTensor<B>,
-    packed: FloatTensor<B>,
-    rows: usize,
-    t: usize,
-    m: usize,
+    packed: Packed<B>,
 }
 
 #[derive(Debug)]
@@ -34,17 +57,12 @@ impl<B: IirOps> Backward<B, 4> for LfilterBackward {
     type State = LfilterState<B>;
 
     fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [nb, na, nx, nzi] = ops.parents;
+        let ids = ops.parents.map(|n| n.map(|n| n.id));
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let split = split::<B>(s.rows);
-        let (y, gy, gzf) = (split(s.packed, s.t, 0), split(g.clone(), s.t, 0), split(g, s.m, s.rows * s.t));
+        let (y, gy, gzf) = s.packed.split(g);
         let (gb, ga, gx, gzi) = B::lfilter_adjoint(s.b, s.a, s.x, y, gy, gzf);
-        for (node, grad) in [(nb, gb), (na, ga), (nx, gx), (nzi, gzi)] {
-            if let Some(node) = node {
-                grads.register::<B>(node.id, grad);
-            }
-        }
+        register::<B, 4>(grads, ids, [gb, ga, gx, gzi]);
     }
 }
 
@@ -53,11 +71,8 @@ impl<B: IirOps> Backward<B, 4> for LfilterBackward {
 struct SosfiltState<B: burn::backend::Backend> {
     sos: FloatTensor<B>,
     x: FloatTensor<B>,
-    packed: FloatTensor<B>,
+    packed: Packed<B>,
     tape: FloatTensor<B>,
-    rows: usize,
-    t: usize,
-    m: usize,
 }
 
 #[derive(Debug)]
@@ -67,17 +82,12 @@ impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
     type State = SosfiltState<B>;
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [ns, nx, nzi] = ops.parents;
+        let ids = ops.parents.map(|n| n.map(|n| n.id));
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let split = split::<B>(s.rows);
-        let (y, gy, gzf) = (split(s.packed, s.t, 0), split(g.clone(), s.t, 0), split(g, s.m, s.rows * s.t));
+        let (y, gy, gzf) = s.packed.split(g);
         let (gs, gx, gzi) = B::sosfilt_adjoint(s.sos, s.x, y, s.tape, gy, gzf);
-        for (node, grad) in [(ns, gs), (nx, gx), (nzi, gzi)] {
-            if let Some(node) = node {
-                grads.register::<B>(node.id, grad);
-            }
-        }
+        register::<B, 3>(grads, ids, [gs, gx, gzi]);
     }
 }
 
@@ -86,10 +96,7 @@ impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
 struct AllpoleState<B: burn::backend::Backend> {
     a: FloatTensor<B>,
     zi: FloatTensor<B>,
-    packed: FloatTensor<B>,
-    rows: usize,
-    t: usize,
-    n: usize,
+    packed: Packed<B>,
 }
 
 #[derive(Debug)]
@@ -99,17 +106,12 @@ impl<B: IirOps> Backward<B, 3> for AllpoleBackward {
     type State = AllpoleState<B>;
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [nx, na, nzi] = ops.parents;
+        let ids = ops.parents.map(|n| n.map(|n| n.id));
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let split = split::<B>(s.rows);
-        let (y, gy, gzf) = (split(s.packed, s.t, 0), split(g.clone(), s.t, 0), split(g, s.n, s.rows * s.t));
+        let (y, gy, gzf) = s.packed.split(g);
         let (gx, ga, gzi) = B::allpole_adjoint(y, s.a, s.zi, gy, gzf);
-        for (node, grad) in [(nx, gx), (na, ga), (nzi, gzi)] {
-            if let Some(node) = node {
-                grads.register::<B>(node.id, grad);
-            }
-        }
+        register::<B, 3>(grads, ids, [gx, ga, gzi]);
     }
 }
 
@@ -120,7 +122,9 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         let (bp, ap, xp) = (b.primitive().clone(), a.primitive().clone(), x.primitive().clone());
         let packed = B::lfilter(b.into_primitive(), a.into_primitive(), x.into_primitive(), zi.into_primitive());
         match LfilterBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(LfilterState { b: bp, a: ap, x: xp, packed: packed.clone(), rows, t, m }, packed),
+            OpsKind::Tracked(prep) => {
+                prep.finish(LfilterState { b: bp, a: ap, x: xp, packed: Packed { out: packed.clone(), rows, t, m } }, packed)
+            }
             OpsKind::UnTracked(prep) => prep.finish(packed),
         }
     }
@@ -151,7 +155,7 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         let (rows, t, m) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
         let (sp, xp) = (sos.primitive().clone(), x.primitive().clone());
         let (packed, tape) = B::sosfilt(sos.into_primitive(), x.into_primitive(), zi.into_primitive());
-        let state = SosfiltState { sos: sp, x: xp, packed: packed.clone(), tape: tape.clone(), rows, t, m };
+        let state = SosfiltState { sos: sp, x: xp, packed: Packed { out: packed.clone(), rows, t, m }, tape: tape.clone() };
         let packed = match SosfiltBackward.prepare::<C>(guards).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish(state, packed),
             OpsKind::UnTracked(prep) => prep.finish(packed),
@@ -185,7 +189,9 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         let (ap, zp) = (a.primitive().clone(), zi.primitive().clone());
         let packed = B::allpole(x.into_primitive(), a.into_primitive(), zi.into_primitive());
         match AllpoleBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(AllpoleState { a: ap, zi: zp, packed: packed.clone(), rows, t, n }, packed),
+            OpsKind::Tracked(prep) => {
+                prep.finish(AllpoleState { a: ap, zi: zp, packed: Packed { out: packed.clone(), rows, t, m: n } }, packed)
+            }
             OpsKind::UnTracked(prep) => prep.finish(packed),
         }
     }
