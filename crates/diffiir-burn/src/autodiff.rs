@@ -7,24 +7,60 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{AutodiffBackend, TensorMetadata};
-use burn::tensor::Slice;
+use burn::tensor::Shape;
+use std::sync::{Arc, Mutex};
 
-/// An op's flat `y ‖ zf` output as recorded for its backward: `rows` signals of `t` samples, `m` state values.
-#[derive(Debug, Clone)]
-struct Packed<B: burn::backend::Backend> {
-    out: FloatTensor<B>,
-    rows: usize,
-    t: usize,
-    m: usize,
+/// The cell through which an op's `zf` node hands `∂L/∂zf` to the op's `y` node.
+///
+/// A filter has two outputs but a burn node has one, so `zf` gets its own node whose only parent is `y`'s node.
+/// Being `y`'s child it is deeper, and burn runs deeper steps first: its backward stores the gradient here before
+/// the `y` node's backward runs the fused adjoint once with both gradients. No packed output, no slicing and no
+/// zero-filled gradient buffers on the common path (loss on `y` only: the `zf` node is then not on the tape).
+type Stash<B> = Arc<Mutex<Option<FloatTensor<B>>>>;
+
+/// `∂L/∂zf` if the `zf` node ran, else zeros `[B, M]` like `zi`.
+fn take_gzf<B: burn::backend::Backend>(stash: &Stash<B>, like: &FloatTensor<B>) -> FloatTensor<B> {
+    stash.lock().ok().and_then(|mut g| g.take()).unwrap_or_else(|| zeros::<B>(like.shape(), like))
 }
 
-impl<B: burn::backend::Backend> Packed<B> {
-    /// `(y, ∂L/∂y, ∂L/∂zf)` from the recorded output and its incoming gradient: contiguous ranges, no copies.
-    fn split(self, g: FloatTensor<B>) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
-        let part = |t, cols: usize, start: usize| {
-            B::float_reshape(B::float_slice(t, &[Slice::from(start..start + self.rows * cols)]), [self.rows, cols].into())
-        };
-        (part(self.out, self.t, 0), part(g.clone(), self.t, 0), part(g, self.m, self.rows * self.t))
+fn zeros<B: burn::backend::Backend>(shape: Shape, like: &FloatTensor<B>) -> FloatTensor<B> {
+    B::float_zeros(shape, &like.device(), like.dtype().into())
+}
+
+#[derive(Debug, Clone)]
+struct ZfState<B: burn::backend::Backend> {
+    stash: Stash<B>,
+    y_shape: Shape,
+}
+
+#[derive(Debug)]
+struct ZfBackward;
+
+impl<B: burn::backend::Backend> Backward<B, 1> for ZfBackward {
+    type State = ZfState<B>;
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let g = grads.consume::<B>(&ops.node);
+        // `y`'s node must receive a gradient to run; zeros add nothing to what the loss gives it.
+        if let [Some(parent)] = &ops.parents {
+            grads.register::<B>(parent.id, zeros::<B>(ops.state.y_shape.clone(), &g));
+        }
+        if let Ok(mut cell) = ops.state.stash.lock() {
+            *cell = Some(g);
+        }
+    }
+}
+
+/// Wraps the inner backend's `zf` as the child node of `y` described at [`Stash`].
+fn final_state<B: burn::backend::Backend, C: CheckpointStrategy>(
+    y: &FloatTensor<Autodiff<B, C>>,
+    zf: FloatTensor<B>,
+    stash: Stash<B>,
+) -> FloatTensor<Autodiff<B, C>> {
+    let state = ZfState { stash, y_shape: y.shape() };
+    match ZfBackward.prepare::<C>([y.node()]).compute_bound().stateful() {
+        OpsKind::Tracked(prep) => prep.finish(state, zf),
+        OpsKind::UnTracked(prep) => prep.finish(zf),
     }
 }
 
@@ -47,7 +83,9 @@ struct LfilterState<B: burn::backend::Backend> {
     b: FloatTensor<B>,
     a: FloatTensor<B>,
     x: FloatTensor<B>,
-    packed: Packed<B>,
+    y: FloatTensor<B>,
+    zi: FloatTensor<B>,
+    stash: Stash<B>,
 }
 
 #[derive(Debug)]
@@ -60,8 +98,8 @@ impl<B: IirOps> Backward<B, 4> for LfilterBackward {
         let ids = ops.parents.map(|n| n.map(|n| n.id));
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let (y, gy, gzf) = s.packed.split(g);
-        let (gb, ga, gx, gzi) = B::lfilter_adjoint(s.b, s.a, s.x, y, gy, gzf);
+        let gzf = take_gzf::<B>(&s.stash, &s.zi);
+        let (gb, ga, gx, gzi) = B::lfilter_adjoint(s.b, s.a, s.x, s.y, g, gzf);
         register::<B, 4>(grads, ids, [gb, ga, gx, gzi]);
     }
 }
@@ -71,8 +109,10 @@ impl<B: IirOps> Backward<B, 4> for LfilterBackward {
 struct SosfiltState<B: burn::backend::Backend> {
     sos: FloatTensor<B>,
     x: FloatTensor<B>,
-    packed: Packed<B>,
+    y: FloatTensor<B>,
+    zi: FloatTensor<B>,
     tape: FloatTensor<B>,
+    stash: Stash<B>,
 }
 
 #[derive(Debug)]
@@ -85,8 +125,8 @@ impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
         let ids = ops.parents.map(|n| n.map(|n| n.id));
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let (y, gy, gzf) = s.packed.split(g);
-        let (gs, gx, gzi) = B::sosfilt_adjoint(s.sos, s.x, y, s.tape, gy, gzf);
+        let gzf = take_gzf::<B>(&s.stash, &s.zi);
+        let (gs, gx, gzi) = B::sosfilt_adjoint(s.sos, s.x, s.y, s.tape, g, gzf);
         register::<B, 3>(grads, ids, [gs, gx, gzi]);
     }
 }
@@ -96,7 +136,8 @@ impl<B: IirOps> Backward<B, 3> for SosfiltBackward {
 struct AllpoleState<B: burn::backend::Backend> {
     a: FloatTensor<B>,
     zi: FloatTensor<B>,
-    packed: Packed<B>,
+    y: FloatTensor<B>,
+    stash: Stash<B>,
 }
 
 #[derive(Debug)]
@@ -109,24 +150,29 @@ impl<B: IirOps> Backward<B, 3> for AllpoleBackward {
         let ids = ops.parents.map(|n| n.map(|n| n.id));
         let g = grads.consume::<B>(&ops.node);
         let s = ops.state;
-        let (y, gy, gzf) = s.packed.split(g);
-        let (gx, ga, gzi) = B::allpole_adjoint(y, s.a, s.zi, gy, gzf);
+        let gzf = take_gzf::<B>(&s.stash, &s.zi);
+        let (gx, ga, gzi) = B::allpole_adjoint(s.y, s.a, s.zi, g, gzf);
         register::<B, 3>(grads, ids, [gx, ga, gzi]);
     }
 }
 
 impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
-    fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
+    fn lfilter(
+        b: FloatTensor<Self>,
+        a: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        zi: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
         let guards = [b.node(), a.node(), x.node(), zi.node()];
-        let (rows, t, m) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
-        let (bp, ap, xp) = (b.primitive().clone(), a.primitive().clone(), x.primitive().clone());
-        let packed = B::lfilter(b.into_primitive(), a.into_primitive(), x.into_primitive(), zi.into_primitive());
-        match LfilterBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => {
-                prep.finish(LfilterState { b: bp, a: ap, x: xp, packed: Packed { out: packed.clone(), rows, t, m } }, packed)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(packed),
-        }
+        let (bp, ap, xp, zp) = (b.primitive().clone(), a.primitive().clone(), x.primitive().clone(), zi.primitive().clone());
+        let (y, zf) = B::lfilter(b.into_primitive(), a.into_primitive(), x.into_primitive(), zi.into_primitive());
+        let stash = Stash::<B>::default();
+        let y = match LfilterBackward.prepare::<C>(guards).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(LfilterState { b: bp, a: ap, x: xp, y: y.clone(), zi: zp, stash: stash.clone() }, y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        };
+        let zf = final_state::<B, C>(&y, zf, stash);
+        (y, zf)
     }
 
     fn lfilter_adjoint(
@@ -150,17 +196,22 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         (wrap(gb), wrap(ga), wrap(gx), wrap(gzi))
     }
 
-    fn sosfilt(sos: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>) {
+    fn sosfilt(
+        sos: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        zi: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let guards = [sos.node(), x.node(), zi.node()];
-        let (rows, t, m) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
-        let (sp, xp) = (sos.primitive().clone(), x.primitive().clone());
-        let (packed, tape) = B::sosfilt(sos.into_primitive(), x.into_primitive(), zi.into_primitive());
-        let state = SosfiltState { sos: sp, x: xp, packed: Packed { out: packed.clone(), rows, t, m }, tape: tape.clone() };
-        let packed = match SosfiltBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(state, packed),
-            OpsKind::UnTracked(prep) => prep.finish(packed),
+        let (sp, xp, zp) = (sos.primitive().clone(), x.primitive().clone(), zi.primitive().clone());
+        let (y, zf, tape) = B::sosfilt(sos.into_primitive(), x.into_primitive(), zi.into_primitive());
+        let stash = Stash::<B>::default();
+        let state = SosfiltState { sos: sp, x: xp, y: y.clone(), zi: zp, tape: tape.clone(), stash: stash.clone() };
+        let y = match SosfiltBackward.prepare::<C>(guards).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(state, y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
         };
-        (packed, Autodiff::<B, C>::from_inner(tape))
+        let zf = final_state::<B, C>(&y, zf, stash);
+        (y, zf, Autodiff::<B, C>::from_inner(tape))
     }
 
     fn sosfilt_adjoint(
@@ -183,17 +234,17 @@ impl<B: IirOps, C: CheckpointStrategy> IirOps for Autodiff<B, C> {
         (wrap(gs), wrap(gx), wrap(gzi))
     }
 
-    fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self> {
+    fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>) {
         let guards = [x.node(), a.node(), zi.node()];
-        let (rows, t, n) = (x.shape()[0], x.shape()[1], zi.shape()[1]);
         let (ap, zp) = (a.primitive().clone(), zi.primitive().clone());
-        let packed = B::allpole(x.into_primitive(), a.into_primitive(), zi.into_primitive());
-        match AllpoleBackward.prepare::<C>(guards).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => {
-                prep.finish(AllpoleState { a: ap, zi: zp, packed: Packed { out: packed.clone(), rows, t, m: n } }, packed)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(packed),
-        }
+        let (y, zf) = B::allpole(x.into_primitive(), a.into_primitive(), zi.into_primitive());
+        let stash = Stash::<B>::default();
+        let y = match AllpoleBackward.prepare::<C>(guards).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(AllpoleState { a: ap, zi: zp, y: y.clone(), stash: stash.clone() }, y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        };
+        let zf = final_state::<B, C>(&y, zf, stash);
+        (y, zf)
     }
 
     fn allpole_adjoint(

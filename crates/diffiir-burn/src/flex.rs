@@ -29,7 +29,7 @@ fn lfilter_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     a: &FlexTensor,
     x: &FlexTensor,
     zi: &FlexTensor,
-) -> FlexTensor {
+) -> (FlexTensor, FlexTensor) {
     let (bs, as_, xs) = (b.shape(), a.shape(), x.shape());
     let (kb, ka) = (bs[bs.num_dims() - 1], as_[as_.num_dims() - 1]);
     let d = Dims::new(xs[0], xs[1]);
@@ -38,7 +38,7 @@ fn lfilter_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     let zi = (m > 0).then(|| data::<T>(zi));
     let out = diffiir::lfilter(cb, ca, data::<T>(x), d, zi)
         .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] });
-    pack(out.y, &out.zf)
+    (tensor(out.y, xs.to_vec()), tensor(out.zf, vec![d.batch, m]))
 }
 
 #[allow(clippy::type_complexity)]
@@ -66,19 +66,11 @@ fn lfilter_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     (tensor(g.b, bs.to_vec()), tensor(g.a, as_.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, m]))
 }
 
-/// `y` then `zf`, flat: the single output the autodiff node records. Both parts are contiguous prefixes or
-/// suffixes of it, so splitting them again (and splitting their gradient) copies nothing.
-fn pack<T: Copy + burn::tensor::Element>(mut y: Vec<T>, zf: &[T]) -> FlexTensor {
-    y.extend_from_slice(zf);
-    let n = y.len();
-    tensor(y, vec![n])
-}
-
 fn sosfilt_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     sos: &FlexTensor,
     x: &FlexTensor,
     zi: &FlexTensor,
-) -> (FlexTensor, FlexTensor) {
+) -> (FlexTensor, FlexTensor, FlexTensor) {
     let (ss, xs) = (sos.shape(), x.shape());
     let k = ss[ss.num_dims() - 1];
     let d = Dims::new(xs[0], xs[1]);
@@ -87,7 +79,7 @@ fn sosfilt_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     let (out, tape) = diffiir::sosfilt_with_tape(cs, data::<T>(x), d, Some(data::<T>(zi)))
         .unwrap_or_else(|_| (diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * m] }, vec![]));
     let n = tape.len();
-    (pack(out.y, &out.zf), tensor(tape, vec![n]))
+    (tensor(out.y, xs.to_vec()), tensor(out.zf, vec![d.batch, m]), tensor(tape, vec![n]))
 }
 
 fn sosfilt_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
@@ -111,13 +103,17 @@ fn sosfilt_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
     (tensor(g.sos, ss.to_vec()), tensor(g.x, xs.to_vec()), tensor(g.zi, vec![d.batch, k / 3]))
 }
 
-fn allpole_t<T: Float + burn::tensor::Element + bytemuck::Pod>(x: &FlexTensor, a: &FlexTensor, zi: &FlexTensor) -> FlexTensor {
+fn allpole_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
+    x: &FlexTensor,
+    a: &FlexTensor,
+    zi: &FlexTensor,
+) -> (FlexTensor, FlexTensor) {
     let (as_, xs) = (a.shape(), x.shape());
     let n = as_[as_.num_dims() - 1];
     let d = Dims::new(xs[0], xs[1]);
     let out = diffiir::allpole(data::<T>(x), d, coefs(data::<T>(a), as_.num_dims(), n), Some(data::<T>(zi)))
         .unwrap_or_else(|_| diffiir::Filtered { y: vec![T::nan(); d.numel()], zf: vec![T::nan(); d.batch * n] });
-    pack(out.y, &out.zf)
+    (tensor(out.y, xs.to_vec()), tensor(out.zf, vec![d.batch, n]))
 }
 
 fn allpole_adjoint_t<T: Float + burn::tensor::Element + bytemuck::Pod>(
@@ -147,7 +143,7 @@ macro_rules! by_dtype {
 }
 
 impl IirOps for Flex {
-    fn lfilter(b: FlexTensor, a: FlexTensor, x: FlexTensor, zi: FlexTensor) -> FlexTensor {
+    fn lfilter(b: FlexTensor, a: FlexTensor, x: FlexTensor, zi: FlexTensor) -> (FlexTensor, FlexTensor) {
         let (b, a, x, zi) = (b.to_contiguous(), a.to_contiguous(), x.to_contiguous(), zi.to_contiguous());
         by_dtype!(x, lfilter_t(&b, &a, &x, &zi))
     }
@@ -165,7 +161,7 @@ impl IirOps for Flex {
         by_dtype!(x, lfilter_adjoint_t(&b, &a, &x, &y, &gy, &gzf))
     }
 
-    fn sosfilt(sos: FlexTensor, x: FlexTensor, zi: FlexTensor) -> (FlexTensor, FlexTensor) {
+    fn sosfilt(sos: FlexTensor, x: FlexTensor, zi: FlexTensor) -> (FlexTensor, FlexTensor, FlexTensor) {
         let (sos, x, zi) = (sos.to_contiguous(), x.to_contiguous(), zi.to_contiguous());
         by_dtype!(x, sosfilt_t(&sos, &x, &zi))
     }
@@ -183,7 +179,7 @@ impl IirOps for Flex {
         by_dtype!(x, sosfilt_adjoint_t(&sos, &x, &y, &tape, &gy, &gzf))
     }
 
-    fn allpole(x: FlexTensor, a: FlexTensor, zi: FlexTensor) -> FlexTensor {
+    fn allpole(x: FlexTensor, a: FlexTensor, zi: FlexTensor) -> (FlexTensor, FlexTensor) {
         let (x, a, zi) = (x.to_contiguous(), a.to_contiguous(), zi.to_contiguous());
         by_dtype!(x, allpole_t(&x, &a, &zi))
     }

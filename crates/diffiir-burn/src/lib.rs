@@ -9,14 +9,15 @@
 #![deny(missing_docs)]
 
 mod autodiff;
+mod check;
 mod flex;
 mod ops;
 
 pub use ops::IirOps;
 
 use burn::backend::Dispatch;
-use burn::tensor::{Tensor, TensorData};
-use diffiir::{Coefs, Dims, Error, Layout};
+use burn::tensor::Tensor;
+use diffiir::{Dims, Error};
 
 /// `scipy.signal.lfilter` on burn tensors, differentiable w.r.t. every input.
 ///
@@ -31,30 +32,16 @@ use diffiir::{Coefs, Dims, Error, Layout};
 /// # Errors
 /// The core's validation ([`Error`]): shapes, empty coefficients, `a[0] = 0` (read from the tensor).
 pub fn lfilter(b: Coef, a: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor<2>, Tensor<2>), Error> {
+    const F: &str = "lfilter";
     let [batch, t] = x.dims();
-    let (kb, ka) = (b.k(), a.k());
-    let m = kb.max(ka).saturating_sub(1);
-    // Validate with the core before dispatch (the backend ops cannot return errors).
     let d = Dims::new(batch, t);
-    let a_host: Vec<f64> = a.values()?;
-    let b_host: Vec<f64> = b.values()?;
-    diffiir::lfilter_check(&b.coefs(&b_host), &a.coefs(&a_host), d)?;
-    let zi = match zi {
-        Some(z) => {
-            if z.dims() != [batch, m] {
-                return Err(Error::Shape {
-                    func: "lfilter",
-                    arg: "zi",
-                    expected: format!("[{batch}, {m}]"),
-                    got: format!("{:?}", z.dims()),
-                });
-            }
-            z
-        }
-        None => Tensor::<2>::zeros([batch, m], (&x.device(), x.dtype())),
-    };
-    let packed = Tensor::<1>::from_dispatch(Dispatch::lfilter(b.into_dispatch(), a.into_dispatch(), x.into_dispatch(), zi.into_dispatch()));
-    Ok(unpack(packed, d, m))
+    check::dims(F, "b", &b, d)?;
+    check::dims(F, "a", &a, d)?;
+    let m = check::order(b.k(), a.k())?;
+    check::lead(F, "a", &a, 0, a.k())?;
+    let zi = check::state(F, zi, d, m, &x)?;
+    let (y, zf) = Dispatch::lfilter(b.into_dispatch(), a.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
+    Ok((Tensor::from_dispatch(y), Tensor::from_dispatch(zf)))
 }
 
 /// `scipy.signal.sosfilt` on burn tensors (one fused pass over all sections), differentiable w.r.t. `sos`,
@@ -67,15 +54,22 @@ pub fn lfilter(b: Coef, a: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<
 ///
 /// # Returns
 /// `(y [B, T], zf [B, 2S])`.
+///
+/// # Errors
+/// Shapes, a last axis that is not a multiple of 6, a section with `a0 = 0`.
 pub fn sosfilt(sos: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor<2>, Tensor<2>), Error> {
+    const F: &str = "sosfilt";
     let [batch, t] = x.dims();
-    let m = sos.k() / 3;
-    let host: Vec<f64> = sos.values()?;
     let d = Dims::new(batch, t);
-    diffiir::sosfilt_check(&sos.coefs(&host), d)?;
-    let zi = state("sosfilt", zi, d, m, &x)?;
-    let (packed, _tape) = Dispatch::sosfilt(sos.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
-    Ok(unpack(Tensor::<1>::from_dispatch(packed), d, m))
+    check::dims(F, "sos", &sos, d)?;
+    if !sos.k().is_multiple_of(6) {
+        let got = format!("{} coefficients per set", sos.k());
+        return Err(Error::Shape { func: F, arg: "sos", expected: "rows of 6 coefficients [b0, b1, b2, a0, a1, a2]".into(), got });
+    }
+    check::lead(F, "sos", &sos, 3, 6)?;
+    let zi = check::state(F, zi, d, sos.k() / 3, &x)?;
+    let (y, zf, _tape) = Dispatch::sosfilt(sos.into_dispatch(), x.into_dispatch(), zi.into_dispatch());
+    Ok((Tensor::from_dispatch(y), Tensor::from_dispatch(zf)))
 }
 
 /// All-pole filter `y[n] = x[n] − Σ a_k[n] y[n−k]` (torchlpc's `sample_wise_lpc`) on burn tensors,
@@ -87,32 +81,17 @@ pub fn sosfilt(sos: Coef, x: Tensor<2>, zi: Option<Tensor<2>>) -> Result<(Tensor
 ///
 /// # Returns
 /// `(y [B, T], zf [B, N])`.
+///
+/// # Errors
+/// Shapes and an empty `a`.
 pub fn allpole(x: Tensor<2>, a: Coef, zi: Option<Tensor<2>>) -> Result<(Tensor<2>, Tensor<2>), Error> {
+    const F: &str = "allpole";
     let [batch, t] = x.dims();
-    let n = a.k();
-    let host: Vec<f64> = a.values()?;
     let d = Dims::new(batch, t);
-    diffiir::allpole_check(&a.coefs(&host), d)?;
-    let zi = state("allpole", zi, d, n, &x)?;
-    let packed = Tensor::<1>::from_dispatch(Dispatch::allpole(x.into_dispatch(), a.into_dispatch(), zi.into_dispatch()));
-    Ok(unpack(packed, d, n))
-}
-
-/// Splits an op's flat `y ‖ zf` output into `y [B, T]` and `zf [B, M]` (contiguous views, differentiable).
-fn unpack(packed: Tensor<1>, d: Dims, m: usize) -> (Tensor<2>, Tensor<2>) {
-    let n = d.numel();
-    (packed.clone().narrow(0, 0, n).reshape([d.batch, d.len]), packed.narrow(0, n, d.batch * m).reshape([d.batch, m]))
-}
-
-/// `zi` checked against `[B, M]`, or zeros.
-fn state(func: &'static str, zi: Option<Tensor<2>>, d: Dims, m: usize, x: &Tensor<2>) -> Result<Tensor<2>, Error> {
-    match zi {
-        Some(z) if z.dims() != [d.batch, m] => {
-            Err(Error::Shape { func, arg: "zi", expected: format!("[{}, {m}]", d.batch), got: format!("{:?}", z.dims()) })
-        }
-        Some(z) => Ok(z),
-        None => Ok(Tensor::<2>::zeros([d.batch, m], (&x.device(), x.dtype()))),
-    }
+    check::dims(F, "a", &a, d)?;
+    let zi = check::state(F, zi, d, a.k(), &x)?;
+    let (y, zf) = Dispatch::allpole(x.into_dispatch(), a.into_dispatch(), zi.into_dispatch());
+    Ok((Tensor::from_dispatch(y), Tensor::from_dispatch(zf)))
 }
 
 /// A coefficient tensor of rank 1 (shared), 2 (per signal) or 3 (per sample); the last axis holds the
@@ -134,24 +113,6 @@ impl Coef {
             Coef::PerSignal(t) => t.dims()[1],
             Coef::PerSample(t) => t.dims()[2],
         }
-    }
-    fn layout(&self) -> Layout {
-        match self {
-            Coef::Shared(_) => Layout::Shared,
-            Coef::PerSignal(_) => Layout::PerSignal,
-            Coef::PerSample(_) => Layout::PerSample,
-        }
-    }
-    fn coefs<'a>(&self, host: &'a [f64]) -> Coefs<'a, f64> {
-        Coefs { data: host, layout: self.layout(), k: self.k() }
-    }
-    fn values(&self) -> Result<Vec<f64>, Error> {
-        let data: TensorData = match self {
-            Coef::Shared(t) => t.clone().into_data(),
-            Coef::PerSignal(t) => t.clone().into_data(),
-            Coef::PerSample(t) => t.clone().into_data(),
-        };
-        data.convert::<f64>().try_into_vec::<f64>().map_err(|_| Error::Empty { func: "lfilter", arg: "coefficients" })
     }
     fn into_dispatch(self) -> burn::backend::DispatchTensor {
         match self {

@@ -6,8 +6,13 @@ use burn::backend::{backend_extension, tensor::FloatTensor, Backend};
 /// `[B, T, K]` (shared, per signal, per sample); `zi`/`zf` `[B, M]`, `M = max(nb, na) − 1`.
 #[backend_extension(Flex, Autodiff)]
 pub trait IirOps: Backend {
-    /// `lfilter` forward; returns `y ‖ zf` flat (`[B·T + B·M]`).
-    fn lfilter(b: FloatTensor<Self>, a: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// `lfilter` forward; returns `(y [B, T], zf [B, M])`.
+    fn lfilter(
+        b: FloatTensor<Self>,
+        a: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        zi: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
     /// Fused adjoint of `lfilter`: `(∂b, ∂a, ∂x, ∂zi)` from `y` `[B, T]`, `gy` `[B, T]`, `gzf` `[B, M]`.
     fn lfilter_adjoint(
         b: FloatTensor<Self>,
@@ -17,9 +22,13 @@ pub trait IirOps: Backend {
         gy: FloatTensor<Self>,
         gzf: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
-    /// `sosfilt` forward (`sos` `[S·6]`, `[B, S·6]` or `[B, T, S·6]`, `zi` `[B, 2S]`); returns `y ‖ zf` flat and
-    /// the tape of intermediate section outputs (1-D) the adjoint needs.
-    fn sosfilt(sos: FloatTensor<Self>, x: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>);
+    /// `sosfilt` forward (`sos` `[S·6]`, `[B, S·6]` or `[B, T, S·6]`, `zi` `[B, 2S]`); returns `y`, `zf` and the
+    /// tape of intermediate section outputs (1-D) the adjoint needs.
+    fn sosfilt(
+        sos: FloatTensor<Self>,
+        x: FloatTensor<Self>,
+        zi: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
     /// Fused adjoint of `sosfilt`: `(∂sos, ∂x, ∂zi)`.
     fn sosfilt_adjoint(
         sos: FloatTensor<Self>,
@@ -29,8 +38,8 @@ pub trait IirOps: Backend {
         gy: FloatTensor<Self>,
         gzf: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
-    /// `allpole` forward (`a` `[N]`, `[B, N]` or `[B, T, N]`, `zi` `[B, N]`); returns `y ‖ zf` flat.
-    fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// `allpole` forward (`a` `[N]`, `[B, N]` or `[B, T, N]`, `zi` `[B, N]`); returns `(y, zf)`.
+    fn allpole(x: FloatTensor<Self>, a: FloatTensor<Self>, zi: FloatTensor<Self>) -> (FloatTensor<Self>, FloatTensor<Self>);
     /// Fused adjoint of `allpole`: `(∂x, ∂a, ∂zi)`.
     fn allpole_adjoint(
         y: FloatTensor<Self>,

@@ -289,3 +289,36 @@ fn allpole_forward_and_gradients() {
         }
     }
 }
+
+/// `y` and `zf` are separate nodes (zf a child of y): a loss on only one of them must still give the core's
+/// adjoint with the other gradient zero, and using both (or `zf` twice) must add up.
+#[test]
+fn loss_on_y_only_on_zf_only_and_on_zf_twice() {
+    let dev = Device::flex().autodiff();
+    let c = Case::new(L::Signal, 21);
+    let yv = diffiir::lfilter(c.core(&c.b, NB), c.core(&c.a, NA), &c.x, c.d, Some(&c.zi)).unwrap().y;
+    let (wy, wz) = (vals(c.d.numel(), 22), vals(c.d.batch * 2, 23));
+    let zeros_y = vec![0.0; c.d.numel()];
+    for (use_y, zf_times) in [(true, 0), (false, 1), (false, 2), (true, 2)] {
+        let x = t2(&c.x, [3, 11], &dev).require_grad();
+        let zi = t2(&c.zi, [3, 2], &dev).require_grad();
+        let (y, zf) = lfilter(c.coef(&c.b, NB, &dev), c.coef(&c.a, NA, &dev), x.clone(), Some(zi.clone())).unwrap();
+        let mut loss = Tensor::<1>::zeros([1], (&dev, DType::F64));
+        if use_y {
+            loss = loss + (y * t2(&wy, [3, 11], &dev)).sum();
+        }
+        for _ in 0..zf_times {
+            loss = loss + (zf.clone() * t2(&wz, [3, 2], &dev)).sum();
+        }
+        let grads = loss.backward();
+        let gz: Vec<f64> = wz.iter().map(|w| w * zf_times as f64).collect();
+        let gy = if use_y { &wy } else { &zeros_y };
+        let want = diffiir::lfilter_adjoint(c.core(&c.b, NB), c.core(&c.a, NA), &c.x, &yv, c.d, gy, Some(&gz)).unwrap();
+        let (gx, gzi) = (host(x.grad(&grads).unwrap()), host(zi.grad(&grads).unwrap()));
+        for (got, want) in [(&gx, &want.x), (&gzi, &want.zi)] {
+            for (g, w) in got.iter().zip(want.iter()) {
+                assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "use_y {use_y}, zf × {zf_times}: {g} vs {w}");
+            }
+        }
+    }
+}
