@@ -11,7 +11,9 @@
 mod autodiff;
 mod check;
 mod flex;
+pub mod freq;
 mod ops;
+pub mod param;
 
 pub use ops::IirOps;
 

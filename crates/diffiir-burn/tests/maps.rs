@@ -1,0 +1,157 @@
+//! The parameterisation op and the frequency-domain ops: forward equals the core; gradients through
+//! `backward()` equal the core's adjoints and central finite differences of the ops themselves (f64).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use burn::tensor::{DType, Device, Tensor, TensorData};
+use diffiir::param::Rbj;
+use diffiir::{Coefs, Dims};
+use diffiir_burn::freq::{freqz, lfilter_fsm, mag_db, sosfilt_fsm, sosfreqz};
+use diffiir_burn::param::{map, Map};
+use diffiir_burn::Coef;
+
+fn t<const D: usize>(v: &[f64], s: [usize; D], dev: &Device) -> Tensor<D> {
+    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
+}
+fn host<const D: usize>(t: Tensor<D>) -> Vec<f64> {
+    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
+}
+fn vals(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        })
+        .collect()
+}
+
+/// Checks `grads` against central differences of `loss` in each parameter.
+fn fd_check(what: &str, params: &[Vec<f64>], grads: &[Vec<f64>], loss: impl Fn(&[Vec<f64>]) -> f64) {
+    for (i, g) in grads.iter().enumerate() {
+        assert_eq!(g.len(), params[i].len(), "{what}: gradient {i} length");
+        for j in 0..params[i].len() {
+            let h = 1e-6 * params[i][j].abs().max(1.0);
+            let mut p = params.to_vec();
+            p[i][j] += h;
+            let lp = loss(&p);
+            p[i][j] -= 2.0 * h;
+            let lm = loss(&p);
+            let fd = (lp - lm) / (2.0 * h);
+            assert!((fd - g[j]).abs() <= 2e-6 * fd.abs().max(1.0), "{what} param {i}[{j}]: fd {fd} vs {}", g[j]);
+        }
+    }
+}
+
+#[test]
+fn every_map_matches_the_core_and_finite_differences() {
+    let fs = 48_000.0;
+    let cases: Vec<(Map, usize, Vec<f64>)> = vec![
+        (Map::Triangle, 2, vals(6, 1)),
+        (Map::ConjugatePair, 2, vals(6, 2)),
+        (Map::PolarPair, 2, vals(6, 3).iter().map(|v| 0.5 + 0.4 * v).collect()),
+        (Map::SosFromPairs, 5, vals(15, 4).iter().map(|v| 0.5 * v).collect()),
+        (Map::Reflection, 4, vals(12, 5)),
+        (Map::LarReflection, 4, vals(12, 6)),
+        (Map::StepUp, 4, vals(12, 7).iter().map(|v| 0.8 * v).collect()),
+        (Map::Rbj { kind: Rbj::Peaking, fs }, 3, [1000.0, 0.7, 6.0, 200.0, 2.0, -3.0, 9000.0, 1.1, 1.0].to_vec()),
+        (Map::Rbj { kind: Rbj::LowShelf, fs }, 3, [100.0, 0.7, 6.0, 300.0, 0.5, -3.0, 900.0, 1.1, 1.0].to_vec()),
+        (Map::RbjUnconstrained { kind: Rbj::HighShelf, fs, q_min: 0.1 }, 3, vals(9, 8)),
+        (Map::Svf, 5, vals(15, 9).iter().enumerate().map(|(i, v)| if i % 5 < 2 { 0.6 + 0.3 * v } else { *v }).collect()),
+    ];
+    let (plain, ad) = (Device::flex(), Device::flex().autodiff());
+    for (m, p, u) in cases {
+        let rows = u.len() / p;
+        let out = map(t(&u, [rows, p], &plain), m).unwrap();
+        let k = out.dims()[1];
+        let w = vals(rows * k, 99);
+        let loss = |ps: &[Vec<f64>]| -> f64 {
+            let y = host(map(t(&ps[0], [rows, p], &plain), m).unwrap());
+            y.iter().zip(&w).map(|(a, b)| a * b).sum()
+        };
+        let ut = t(&u, [rows, p], &ad).require_grad();
+        let y = map(ut.clone(), m).unwrap();
+        let grads = (y * t(&w, [rows, k], &ad)).sum().backward();
+        let g = host(ut.grad(&grads).unwrap());
+        fd_check(&format!("{m:?}"), &[u.clone()], &[g.clone()], loss);
+        // The forward is the core's (one reference map is enough to pin the wiring).
+        if m == Map::Triangle {
+            assert_eq!(host(out), diffiir::param::triangle(&u).unwrap());
+            assert_eq!(g, diffiir::param::triangle_adjoint(&u, &w).unwrap());
+        }
+    }
+    // Bad rows and bad settings are errors, not NaN.
+    assert!(map(t(&[1.0, 2.0, 3.0], [1, 3], &plain), Map::Triangle).is_err());
+    assert!(map(t(&[1.0, 2.0, 3.0], [1, 3], &plain), Map::Rbj { kind: Rbj::Peaking, fs: -1.0 }).is_err());
+}
+
+#[test]
+fn freqz_and_sosfreqz_match_the_core_and_finite_differences() {
+    let (plain, ad) = (Device::flex(), Device::flex().autodiff());
+    let w: Vec<f64> = (0..7).map(|i| 0.4 * i as f64 + 0.05).collect();
+    let b = vals(6, 11);
+    let a: Vec<f64> = vals(4, 12).chunks(2).flat_map(|c| [1.2, 0.4 * c[0], 0.3 * c[1]]).collect();
+    let wt = vals(2 * 7 * 2, 13);
+    let loss = |ps: &[Vec<f64>]| -> f64 {
+        let h = freqz(Coef::PerSignal(t(&ps[0], [2, 3], &plain)), Coef::PerSignal(t(&ps[1], [2, 3], &plain)), &w).unwrap();
+        host(h).iter().zip(&wt).map(|(p, q)| p * q).sum()
+    };
+    let (bt, at) = (t(&b, [2, 3], &ad).require_grad(), t(&a, [2, 3], &ad).require_grad());
+    let h = freqz(Coef::PerSignal(bt.clone()), Coef::PerSignal(at.clone()), &w).unwrap();
+    assert_eq!(h.dims(), [2, 7, 2]);
+    let core = diffiir::freq::freqz(Coefs::per_signal(&b, 3), Coefs::per_signal(&a, 3), 2, &w).unwrap();
+    assert_eq!(host(h.clone()), core.iter().flat_map(|h| [h.re, h.im]).collect::<Vec<_>>());
+    let grads = (h * t(&wt, [2, 7, 2], &ad)).sum().backward();
+    let (gb, ga) = (host(bt.grad(&grads).unwrap()), host(at.grad(&grads).unwrap()));
+    fd_check("freqz", &[b.clone(), a.clone()], &[gb, ga], loss);
+
+    // sosfreqz, shared sections, through mag_db (burn primitives after the op).
+    let sos = [0.2, 0.3, 0.1, 1.0, -0.5, 0.2, 0.7, -0.1, 0.3, 1.0, 0.3, 0.4].to_vec();
+    let loss = |ps: &[Vec<f64>]| -> f64 {
+        let h = sosfreqz(Coef::Shared(t(&ps[0], [12], &plain)), &w).unwrap();
+        host(mag_db(h, 1e-20)).iter().sum()
+    };
+    let st = t(&sos, [12], &ad).require_grad();
+    let db = mag_db(sosfreqz(Coef::Shared(st.clone()), &w).unwrap(), 1e-20);
+    let g = host(st.grad(&db.sum().backward()).unwrap());
+    fd_check("sosfreqz → mag_db", &[sos.clone()], &[g], loss);
+}
+
+#[test]
+fn frequency_sampling_filters_match_the_core_and_finite_differences() {
+    let (plain, ad) = (Device::flex(), Device::flex().autodiff());
+    let d = Dims::new(2, 40);
+    let x = vals(d.numel(), 21);
+    let wy = vals(d.numel(), 22);
+    let (b, a) = (vec![0.3, 0.2, 0.1], vec![1.0, -0.6, 0.25]);
+    let loss = |ps: &[Vec<f64>]| -> f64 {
+        let y =
+            lfilter_fsm(Coef::Shared(t(&ps[0], [3], &plain)), Coef::Shared(t(&ps[1], [3], &plain)), t(&ps[2], [2, 40], &plain), Some(64))
+                .unwrap();
+        host(y).iter().zip(&wy).map(|(p, q)| p * q).sum()
+    };
+    let (bt, at, xt) = (t(&b, [3], &ad).require_grad(), t(&a, [3], &ad).require_grad(), t(&x, [2, 40], &ad).require_grad());
+    let y = lfilter_fsm(Coef::Shared(bt.clone()), Coef::Shared(at.clone()), xt.clone(), Some(64)).unwrap();
+    let core = diffiir::freq::lfilter_fsm(Coefs::shared(&b), Coefs::shared(&a), &x, d, Some(64)).unwrap();
+    assert_eq!(host(y.clone()), core);
+    let grads = (y * t(&wy, [2, 40], &ad)).sum().backward();
+    let gs = [host(bt.grad(&grads).unwrap()), host(at.grad(&grads).unwrap()), host(xt.grad(&grads).unwrap())];
+    let want = diffiir::freq::lfilter_fsm_adjoint(Coefs::shared(&b), Coefs::shared(&a), &x, d, Some(64), &wy).unwrap();
+    assert_eq!((&gs[0], &gs[1], &gs[2]), (&want.b, &want.a, &want.x));
+    fd_check("lfilter_fsm", &[b, a, x.clone()], &gs, loss);
+
+    // sosfilt_fsm with per-signal sections and the default n_fft.
+    let sos: Vec<f64> = [0.2, 0.3, 0.1, 1.0, -0.5, 0.2, 0.7, -0.1, 0.3, 1.0, 0.3, 0.4].to_vec();
+    let loss = |ps: &[Vec<f64>]| -> f64 {
+        let y = sosfilt_fsm(Coef::PerSignal(t(&ps[0], [2, 6], &plain)), t(&ps[1], [2, 40], &plain), None).unwrap();
+        host(y).iter().zip(&wy).map(|(p, q)| p * q).sum()
+    };
+    let (st, xt) = (t(&sos, [2, 6], &ad).require_grad(), t(&x, [2, 40], &ad).require_grad());
+    let y = sosfilt_fsm(Coef::PerSignal(st.clone()), xt.clone(), None).unwrap();
+    let grads = (y * t(&wy, [2, 40], &ad)).sum().backward();
+    let gs = [host(st.grad(&grads).unwrap()), host(xt.grad(&grads).unwrap())];
+    fd_check("sosfilt_fsm", &[sos, x], &gs, loss);
+    // Unstable poles with the default n_fft are an error.
+    let bad = Coef::Shared(t(&[1.0, 0.0, 0.0, 1.0, -2.5, 1.2], [6], &plain));
+    assert!(sosfilt_fsm(bad, t(&vals(40, 3), [1, 40], &plain), None).is_err());
+}
