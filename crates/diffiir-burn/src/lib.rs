@@ -3,15 +3,36 @@
 //! Ops on burn 0.22 tensors whose backward pass is the core's fused adjoint kernel (one reverse pass for every
 //! gradient), on the Flex CPU backend, plain or autodiff (`Device::flex().autodiff()`), f32 and f64.
 //!
-//! Status: [`lfilter`], [`sosfilt`] and [`allpole`], with time-invariant and time-varying coefficients, `zi` in and a
-//! differentiable `zf` out. The frequency-domain ops, the parameterisations and the
-//! modules of issue #6 follow the same pattern (`ops.rs` trait, `flex.rs` dtype switch, `autodiff.rs` backward).
+//! | what | where |
+//! |---|---|
+//! | filters: [`lfilter`], [`sosfilt`], [`allpole`] — shared, per-signal or per-sample coefficients ([`Coef`]), `zi` in, differentiable `zf` out | crate root |
+//! | frequency responses and frequency-sampling filters: `freqz`, `sosfreqz`, `mag_db`, `lfilter_fsm`, `sosfilt_fsm` | [`freq`] |
+//! | every parameterisation of [`diffiir::param`] (triangle, pole pairs, reflection/LPC, RBJ, SVF) as one op | [`param::map`] |
+//! | modules: [`nn::BiquadCascade`], [`nn::ParametricEq`], [`nn::AllPole`], time-varying [`nn::TimeVaryingAllPole`] and [`nn::TimeVaryingBiquadCascade`] | [`nn`] |
+//!
+//! Each op is a backend extension (`#[backend_extension(Flex, Autodiff)]`): the Flex implementation unwraps the
+//! tensors to slices and calls the core; the Autodiff implementation records the inputs its backward needs and
+//! calls the core's adjoint once. Validation happens before dispatch (backend ops cannot return errors), so
+//! every public function returns `Result<_, diffiir::Error>`.
+//!
+//! ```
+//! use burn::tensor::{Device, Tensor};
+//! use diffiir_burn::{sosfilt, Coef};
+//! let dev = Device::flex().autodiff();
+//! // One biquad shared by 2 signals of 8 samples; gradients for the sections and the input.
+//! let sos = Tensor::<1>::from_data([0.2, 0.4, 0.2, 1.0, -0.5, 0.25], &dev).require_grad();
+//! let x = Tensor::<2>::ones([2, 8], &dev).require_grad();
+//! let (y, _zf) = sosfilt(Coef::Shared(sos.clone()), x.clone(), None).unwrap();
+//! let grads = y.sum().backward();
+//! assert_eq!(sos.grad(&grads).unwrap().dims(), [6]);
+//! ```
 #![deny(missing_docs)]
 
 mod autodiff;
-mod check;
+pub(crate) mod check;
 mod flex;
 pub mod freq;
+pub mod nn;
 mod ops;
 pub mod param;
 

@@ -66,6 +66,13 @@ pub enum Error {
         /// Flat index of the offending coefficient set.
         index: usize,
     },
+    /// A signal that must carry energy is silent (all zeros), e.g. the input of a transfer-function estimate.
+    Silent {
+        /// Function that rejected the call.
+        func: &'static str,
+        /// Argument at fault.
+        arg: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -84,6 +91,7 @@ impl fmt::Display for Error {
             Error::Singular { func, arg, index } => {
                 write!(f, "{func}: {arg} has sum(a) = 0 in coefficient set {index} (a pole at z = 1); no steady state exists")
             }
+            Error::Silent { func, arg } => write!(f, "{func}: {arg} is silent (all zeros); nothing can be measured from it"),
         }
     }
 }

@@ -16,6 +16,7 @@
 //! | [`step_up`] / [`step_down`] | `k_1..k_N` / `a_1..a_N` | `a_1..a_N` / `k_1..k_N` | `|k_i| < 1`; rounded `a`: `Σ|LAR_i| < ln(1/(2Nu))` |
 //! | [`rbj`](fn@rbj) | `(f0, Q, gain dB)` | normalised sos row | `0 < f0 < fs/2`, `Q > 0` |
 //! | [`rbj_unconstrained`] | `(u_f, u_Q, gain dB)` ∈ ℝ³ via [`rbj_params`] | normalised sos row | every input (precision: see there) |
+//! | [`peq_guess`] | a measured dB response | `(f0, Q, gain)` bands to start a parametric-EQ fit from | — |
 //! | [`svf`](fn@svf) | `(g, R, c_LP, c_BP, c_HP)` | normalised sos row | `g > 0`, `R > 0` |
 //!
 //! ## Conventions
@@ -40,6 +41,7 @@ use crate::error::{shape, Error, Result};
 use crate::float::Float;
 
 pub mod pair;
+pub mod peq_guess;
 pub mod rbj;
 pub mod reflection;
 pub mod svf;
@@ -48,6 +50,7 @@ pub mod triangle;
 pub use pair::{
     conjugate_pair, conjugate_pair_adjoint, polar_pair, polar_pair_adjoint, sos_from_pairs, sos_from_pairs_adjoint, PairSosGrads,
 };
+pub use peq_guess::peq_guess;
 pub use rbj::{rbj, rbj_adjoint, rbj_params, rbj_params_adjoint, rbj_unconstrained, rbj_unconstrained_adjoint, Rbj};
 pub use reflection::{lar_reflection, lar_reflection_adjoint, reflection, reflection_adjoint, step_down, step_up, step_up_adjoint};
 pub use svf::{svf, svf_adjoint};
