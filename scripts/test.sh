@@ -23,8 +23,11 @@ cargo test --workspace
 step "benchmarks build and run once (smoke; figures live in BENCHMARKS.md)"
 DIFFIIR_BENCH_QUICK=1 cargo bench -p diffiir --bench workloads -- W1 W4
 
-step "main job converges (example fit_hidden)"
+step "core example converges (fit_hidden)"
 cargo run --release -p diffiir --example fit_hidden
+
+step "burn example converges (peq_match: Adam through the burn ops, < 0.5 dB)"
+cargo run --release -p diffiir-burn --example peq_match
 
 if [ "${DIFFIIR_SKIP_PYTHON:-0}" != 1 ]; then
   step "python: .venv with the pinned test dependencies"

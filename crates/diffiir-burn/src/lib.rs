@@ -145,3 +145,8 @@ impl Coef {
         }
     }
 }
+
+/// The README's Rust examples (core and burn), compiled and run as doctests here, where both crates are in scope.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -95,8 +95,3 @@ pub struct Filtered<T> {
     /// Final state in the family's zi layout (pass it as the next call's `zi` to continue a stream).
     pub zf: Vec<T>,
 }
-
-/// The README's Rust example, compiled and run as a doctest.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
