@@ -74,6 +74,37 @@ impl BiquadCascade {
         }
     }
 
+    /// A cascade equal to the given sos rows `[S, 6]` (normalised by each `a0`; `(a1, a2)` outside the stability
+    /// triangle are pulled inside by [`diffiir::param::triangle_inverse`]). A section with `b0 = 0` gets a tiny
+    /// gain, since the parameterisation factors it out of the zeros.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `sos` is not rows of 6; [`Error::ZeroLeadingCoefficient`] for `a0 = 0`.
+    pub fn from_sos(sos: &[f64], options: impl Into<TensorCreationOptions>) -> Result<Self, Error> {
+        if sos.is_empty() || !sos.len().is_multiple_of(6) {
+            return Err(Error::Shape {
+                func: "BiquadCascade::from_sos",
+                arg: "sos",
+                expected: "rows of 6".into(),
+                got: sos.len().to_string(),
+            });
+        }
+        let o = options.into();
+        let (mut gain, mut zeros, mut a) = (vec![], vec![], vec![]);
+        for (index, r) in sos.chunks_exact(6).enumerate() {
+            if r[3] == 0.0 {
+                return Err(Error::ZeroLeadingCoefficient { func: "BiquadCascade::from_sos", arg: "sos", index });
+            }
+            let g = if r[0] == 0.0 { 1e-6 } else { r[0] / r[3] };
+            gain.push(g);
+            zeros.extend([r[1] / r[3] / g, r[2] / r[3] / g]);
+            a.extend([r[4] / r[3], r[5] / r[3]]);
+        }
+        let s = gain.len();
+        let u = diffiir::param::triangle_inverse(&a)?;
+        Ok(BiquadCascade { gain: param(gain, [s], &o), zeros: param(zeros, [s, 2], &o), poles: param(u, [s, 2], &o) })
+    }
+
     /// The sections as sos rows `[S, 6]` (`[g, g·b1, g·b2, 1, a1, a2]`).
     pub fn sos(&self) -> Result<Tensor<2>, Error> {
         let s = self.gain.dims()[0];

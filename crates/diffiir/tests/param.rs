@@ -696,3 +696,22 @@ fn wrong_shapes_and_values_are_typed_errors() {
     let a = triangle(&[f64::NAN, 0.0, 0.5, 0.5]).unwrap();
     assert!(a[0].is_nan() && a[2].is_finite() && a[3].is_finite());
 }
+
+/// `triangle_inverse` undoes `triangle` inside the triangle and stays finite (and lands inside) for any point.
+#[test]
+fn triangle_inverse_round_trips_and_clamps() {
+    let mut rng = Rng::new(77);
+    for _ in 0..500 {
+        let a2 = rng.range(-0.99, 0.99);
+        let a1 = rng.range(-0.99, 0.99) * (1.0 + a2);
+        let back = triangle(&triangle_inverse(&[a1, a2]).unwrap()).unwrap();
+        assert!((back[0] - a1).abs() < 1e-9 && (back[1] - a2).abs() < 1e-9, "({a1}, {a2}) → {back:?}");
+    }
+    for a in [[3.0, 5.0], [-2.0, 1.0], [0.0, -1.0], [f64::MAX, -f64::MAX]] {
+        let u = triangle_inverse(&a).unwrap();
+        assert!(u.iter().all(|v| v.is_finite()), "{a:?} → {u:?}");
+        let back = triangle(&u).unwrap();
+        assert!(back[1].abs() < 1.0 && back[0].abs() < 1.0 + back[1], "{a:?} → {back:?}");
+    }
+    assert!(triangle_inverse(&[1.0, 2.0, 3.0]).is_err());
+}

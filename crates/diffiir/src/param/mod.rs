@@ -54,7 +54,7 @@ pub use peq_guess::peq_guess;
 pub use rbj::{rbj, rbj_adjoint, rbj_params, rbj_params_adjoint, rbj_unconstrained, rbj_unconstrained_adjoint, Rbj};
 pub use reflection::{lar_reflection, lar_reflection_adjoint, reflection, reflection_adjoint, step_down, step_up, step_up_adjoint};
 pub use svf::{svf, svf_adjoint};
-pub use triangle::{triangle, triangle_adjoint};
+pub use triangle::{triangle, triangle_adjoint, triangle_inverse};
 
 /// ε for `f64`: 2⁻²⁰ ≈ 9.5·10⁻⁷ (see [`eps`]).
 pub const EPS_F64: f64 = 1.0 / 1_048_576.0;

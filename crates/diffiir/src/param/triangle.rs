@@ -123,3 +123,42 @@ pub fn triangle_adjoint<T: Float>(u: &[T], ga: &[T]) -> Result<Vec<T>> {
     }
     Ok(gu)
 }
+
+/// Inverse of [`triangle`]: free parameters `(u1, u2)` whose image is `(a1, a2)` — to start an optimisation
+/// from a known filter. Points on or outside the triangle's (capped) boundary are first pulled inside, to
+/// within `√ε` of it, so the result is always finite.
+///
+/// # Arguments
+/// * `a` — `[sets, 2]` rows `(a1, a2)`.
+///
+/// # Returns
+/// `[sets, 2]` rows `(u1, u2)`; `triangle(triangle_inverse(a)) ≈ a` inside the triangle.
+///
+/// # Errors
+/// [`Error::Shape`](crate::Error::Shape) when `a.len()` is not a multiple of 2.
+///
+/// # Examples
+/// ```
+/// use diffiir::param::{triangle, triangle_inverse};
+/// let a = [-1.6, 0.81, 0.3, -0.2_f64];
+/// let back = triangle(&triangle_inverse(&a).unwrap()).unwrap();
+/// assert!(back.iter().zip(&a).all(|(x, y)| (x - y).abs() < 1e-12));
+/// ```
+pub fn triangle_inverse<T: Float>(a: &[T]) -> Result<Vec<T>> {
+    rows("triangle_inverse", "a", a.len(), 2, "(a1, a2)")?;
+    let one = T::one();
+    let two = one + one;
+    let c = one - super::eps::<T>();
+    let margin = super::eps::<T>().sqrt();
+    let atanh = |t: T| ((one + t) / (one - t)).ln() / two;
+    let mut u = Vec::with_capacity(a.len());
+    for p in a.chunks_exact(2) {
+        let lim = c * (one - margin);
+        let t1 = (p[0] / two).max(-lim).min(lim);
+        let m = (two * t1).abs();
+        let t2 = ((two * p[1] - m) / (two - m)).max(-lim).min(lim);
+        u.push(atanh(t1 / c));
+        u.push(atanh(t2 / c));
+    }
+    Ok(u)
+}
