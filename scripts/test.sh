@@ -23,6 +23,9 @@ cargo test --workspace
 step "benchmarks build and run once (smoke; figures live in BENCHMARKS.md)"
 DIFFIIR_BENCH_QUICK=1 cargo bench -p diffiir --bench workloads -- W1 W4
 
+step "main job (README's first command, without the plot): diffiir match on the built-in data, < 0.5 dB"
+cargo run --release -p diffiir-cli -- match --quiet
+
 step "core example converges (fit_hidden)"
 cargo run --release -p diffiir --example fit_hidden
 

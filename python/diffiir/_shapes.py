@@ -9,6 +9,8 @@ by their leading dims ``L = c.shape[:-d]`` (``d`` = 1 for ``b``/``a``, 2 for ``s
 * ``L == batch_shape + (T,)``       -- one filter per sample (time-varying).
 """
 
+import operator
+
 import numpy as np
 
 SHARED, PER_SIGNAL, PER_SAMPLE = 0, 1, 2
@@ -36,6 +38,8 @@ def result_dtype(name, *arrays):
 
 
 def as_array(v, name, func):
+    if v is None:
+        raise TypeError(f"{func}: {name} is None; expected an array")
     try:
         return np.asarray(v)
     except Exception as e:  # ragged lists and the like
@@ -46,11 +50,22 @@ def signal(x, axis, func):
     """Moves ``axis`` of ``x`` last; returns the batch shape, T and the C-contiguous ``[B·T]`` flat view."""
     if x.ndim == 0:
         raise ValueError(f"{func}: x must have at least one dimension (time); got a scalar")
+    axis = check_axis(axis, func)
     try:
         xm = np.moveaxis(x, axis, -1)
     except np.exceptions.AxisError:
         raise ValueError(f"{func}: axis {axis} is out of bounds for x with {x.ndim} dimension(s)") from None
     return xm.shape[:-1], xm.shape[-1], xm
+
+
+def check_axis(axis, func):
+    """``axis`` as a Python int (numpy integers accepted; bools, floats, strings and None raise TypeError)."""
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{func}: axis must be an integer; got {type(axis).__name__}")
+    try:
+        return operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{func}: axis must be an integer; got {type(axis).__name__}") from None
 
 
 def coefs(c, name, func, batch_shape, t, d=1):

@@ -28,17 +28,33 @@ __all__ = ["freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm"]
 
 def _grid(worN, whole, fs, include_nyquist, dtype, func):
     """Frequencies in radians per sample and in the units of ``fs`` (scipy's rules)."""
-    fs = float(fs)
+    if isinstance(fs, (str, bytes, bool, np.bool_)) or np.ndim(fs) != 0:
+        raise TypeError(f"{func}: fs must be a real number; got {type(fs).__name__}")
+    try:
+        fs = float(fs)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: fs must be a real number; got {type(fs).__name__}") from None
     if not np.isfinite(fs) or fs <= 0:
         raise ValueError(f"{func}: fs must be a positive number; got {fs}")
     if worN is None:
         worN = 512
+    if isinstance(worN, (bool, np.bool_)):
+        raise TypeError(f"{func}: worN must be a count or an array of frequencies; got {type(worN).__name__}")
     if isinstance(worN, (int, np.integer)):
         if worN < 0:
             raise ValueError(f"{func}: worN must be nonnegative; got {worN}")
-        w = np.linspace(0, 2 * np.pi if whole else np.pi, int(worN), endpoint=include_nyquist and not whole).astype(dtype)
+        try:
+            w = np.linspace(0, 2 * np.pi if whole else np.pi, int(worN), endpoint=include_nyquist and not whole).astype(dtype)
+        except (ValueError, MemoryError):
+            raise ValueError(f"{func}: worN = {worN} frequencies do not fit in memory") from None
     else:
-        f = np.atleast_1d(np.asarray(worN, dtype=dtype))
+        try:
+            f = np.asarray(worN)
+            if f.dtype.kind not in "fiu":
+                raise TypeError
+            f = np.atleast_1d(f.astype(dtype))
+        except (TypeError, ValueError):
+            raise TypeError(f"{func}: worN must be a count or a 1-D array of real frequencies; got {type(worN).__name__}") from None
         if f.ndim != 1:
             raise ValueError(f"{func}: worN must be a count or a 1-D array of frequencies; got shape {f.shape}")
         w = (2 * np.pi * f / fs).astype(dtype)
@@ -125,6 +141,7 @@ class _Fsm:
     """Shapes of a frequency-sampling call: ``x`` ``batch + (T,)``, coefficients shared or per signal."""
 
     def __init__(self, x, cs, func):
+        self.func = func
         x = as_array(x, "x", func)
         arrays = [(n, as_array(c, n, func)) for n, c, _ in cs]
         self.dtype = result_dtype(func, ("x", x), *arrays)
@@ -134,6 +151,11 @@ class _Fsm:
         self.x = np.ascontiguousarray(xm).reshape(-1)
         self.c = []
         for (name, c), (_, _, d) in zip(arrays, cs):
+            if d == 2:  # sos: rows [b0, b1, b2, a0, a1, a2], each section normalised by its own a0
+                if c.ndim < 2 or c.shape[-1] != 6:
+                    raise ValueError(f"{func}: {name} has shape {c.shape}; expected (n_sections, 6) rows [b0, b1, b2, a0, a1, a2]")
+                if np.any(c[..., 3] == 0):
+                    raise ValueError(f"{func}: {name}[..., 3] (a0) is zero in some section; the filter cannot be normalised by a0")
             layout, flat, k = coefs(c.astype(self.dtype, copy=False), name, func, self.batch_shape, self.t, d)
             if layout == PER_SAMPLE:
                 raise ValueError(f"{func}: {name} has per-sample coefficients; the frequency-sampling method is time-invariant only")
@@ -146,6 +168,12 @@ class _Fsm:
         return c0, l0, k0, c1, l1, k1, len(self.c) == 1
 
     def run(self, n_fft):
+        if n_fft is not None:
+            if isinstance(n_fft, (bool, np.bool_)) or not isinstance(n_fft, (int, np.integer)):
+                raise TypeError(f"{self.func}: n_fft must be an integer or None; got {type(n_fft).__name__}")
+            n_fft = int(n_fft)
+            if n_fft < 0:  # the core checks the range (T..2**24); a negative length cannot reach it
+                raise ValueError(f"{self.func}: n_fft has {n_fft}; expected between T = {max(self.t, 1)} and 16777216")
         return _diffiir.fsm(*self.args(), self.x, self.batch, n_fft)
 
     def out(self, flat):

@@ -41,8 +41,10 @@ class _Lfilter:
         self.x = np.ascontiguousarray(xm).reshape(-1)
         self.zi = None
         if zi is not None:
-            if zi.ndim != x.ndim:
-                raise ValueError(f"{func}: zi has shape {zi.shape}; expected x's shape {x.shape} with axis {axis} of length {self.m}")
+            # Checked in the caller's layout (x's shape with axis of length m), so the message shows what was passed.
+            want = x.shape[: axis % x.ndim] + (self.m,) + x.shape[axis % x.ndim + 1 :]
+            if tuple(zi.shape) != want:
+                raise ValueError(f"{func}: zi has shape {zi.shape}; expected {want} (x's shape {x.shape} with axis {axis} of length {self.m})")
             zm = np.moveaxis(zi.astype(self.dtype, copy=False), axis, -1)
             self.zi = state(zm, "zi", func, self.batch_shape, (self.m,))
 
@@ -169,6 +171,7 @@ def sosfilt(sos, x, axis=-1, zi=None):
 
 def _zi_coefs(c, name, func, d):
     c = as_array(c, name, func)
+    result_dtype(func, (name, c))  # dtype errors (TypeError) before shape errors
     if c.ndim == d:
         return c, False, ()
     if c.ndim > d:

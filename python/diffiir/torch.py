@@ -28,11 +28,12 @@ __all__ = ["lfilter", "sosfilt", "allpole", "lfilter_zi", "sosfilt_zi", "freqz",
 
 
 def _check(func, pairs):
-    """Validates tensors (device, dtype, one dtype per call) and returns them as numpy arrays (None kept)."""
+    """Validates tensors (device, dtype, one dtype per call) and returns them as numpy arrays (an omitted ``zi``,
+    None, is kept; None for any other argument is a TypeError)."""
     dtype = None
     out = []
     for name, t in pairs:
-        if t is None:
+        if t is None and name == "zi":
             out.append(None)
             continue
         if not isinstance(t, torch.Tensor):

@@ -3,6 +3,9 @@
 use diffiir::param::{rbj, Rbj};
 use diffiir::{sosfilt, Coefs, Dims};
 
+/// Samples per channel.
+pub type Channels = Vec<Vec<f64>>;
+
 /// Sample rate of the built-in data.
 pub const FS: f64 = 48_000.0;
 
@@ -28,7 +31,7 @@ pub fn hidden_sos() -> Result<Vec<f64>, String> {
 
 /// `(dry, wet)`: 4 s of stereo "music" — pink-ish noise, a chord of decaying plucked tones and a slow chirp —
 /// and the same through the hidden EQ.
-pub fn data() -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), String> {
+pub fn data() -> Result<(Channels, Channels), String> {
     let n = (4.0 * FS) as usize;
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut uniform = move || {

@@ -148,12 +148,21 @@ fn fsm_refuses_unstable_filters_and_bad_lengths() {
     let e = lfilter_fsm(Coefs::shared(&[1.0]), Coefs::shared(&[1.0, -1.0]), &x, d, None).unwrap_err();
     assert!(e.to_string().contains("poles strictly inside the unit circle"), "{e}");
     let e = sosfilt_fsm(Coefs::shared(&[1.0, 0.0, 0.0, 1.0, 0.0, 1.01]), &x, d, None).unwrap_err();
-    assert!(e.to_string().starts_with("sosfilt_fsm: a has a pole of radius"), "{e}");
+    assert!(e.to_string().starts_with("sosfilt_fsm: sos has a pole of radius"), "{e}");
     let e = lfilter_fsm(Coefs::shared(&[1.0]), Coefs::shared(&[1.0, -0.5]), &x, d, Some(50)).unwrap_err();
     assert!(e.to_string().starts_with("lfilter_fsm: n_fft has 50; expected between T = 100"), "{e}");
     // A pole so close to the circle that the needed length is absurd.
+    // The fault is the pole (on a), not an n_fft the caller never passed.
     let e = lfilter_fsm(Coefs::shared(&[1.0]), Coefs::shared(&[1.0, -0.9999999]), &x, d, None).unwrap_err();
+    assert!(e.to_string().starts_with("lfilter_fsm: a has a pole of radius 0.99999990"), "{e}");
     assert!(e.to_string().contains("use the exact recursion"), "{e}");
+    // sos rows are validated: length a multiple of 6, a0 ≠ 0 (forward and adjoint).
+    let e = sosfilt_fsm(Coefs::shared(&[1.0, 0.0, 0.0, 1.0, 0.5]), &x, d, Some(128)).unwrap_err();
+    assert!(e.to_string().contains("rows of 6"), "{e}");
+    let e = sosfilt_fsm(Coefs::shared(&[1.0, 0.0, 0.0, 0.0, 0.5, 0.0]), &x, d, Some(128)).unwrap_err();
+    assert!(matches!(e, diffiir::Error::ZeroLeadingCoefficient { .. }), "{e}");
+    let e = sosfilt_fsm_adjoint(Coefs::shared(&[1.0, 0.0, 0.0, 0.0, 0.5, 0.0]), &x, d, Some(128), &x).unwrap_err();
+    assert!(matches!(e, diffiir::Error::ZeroLeadingCoefficient { .. }), "{e}");
 }
 
 #[test]

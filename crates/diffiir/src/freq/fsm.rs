@@ -85,13 +85,13 @@ pub(crate) fn max_root_radius(c: &[f64]) -> f64 {
 }
 
 /// Default FFT length for `T` samples and poles of radius up to `r` with multiplicity up to `order`.
-fn default_n(func: &'static str, t: usize, r: f64, order: usize) -> Result<usize> {
+fn default_n(func: &'static str, arg: &'static str, t: usize, r: f64, order: usize) -> Result<usize> {
     let tail = if r <= 0.0 {
         order + 1
     } else if r >= 1.0 - 1e-12 {
         return Err(Error::Shape {
             func,
-            arg: "a",
+            arg,
             expected: "poles strictly inside the unit circle for the frequency-sampling method (use the exact recursion)".into(),
             got: format!("a pole of radius {r:.6}"),
         });
@@ -101,11 +101,14 @@ fn default_n(func: &'static str, t: usize, r: f64, order: usize) -> Result<usize
     };
     let need = t.saturating_add(tail);
     if need > FSM_MAX_N {
+        // The caller did not choose n_fft: the pole radius did. Say so, on the coefficients.
         return Err(Error::Shape {
             func,
-            arg: "n_fft",
-            expected: format!("at most {FSM_MAX_N} (poles of radius {r:.6} need {need} for relative error {FSM_TOL:e})"),
-            got: "an absurd length: use the exact recursion".into(),
+            arg,
+            expected: format!(
+                "poles far enough inside the unit circle for the default n_fft (≤ {FSM_MAX_N}; relative error {FSM_TOL:e}) — or pass n_fft, or use the exact recursion"
+            ),
+            got: format!("a pole of radius {r:.9}, which needs n_fft ≈ {need}"),
         });
     }
     Ok(fast_len(need))
@@ -117,19 +120,19 @@ pub fn lfilter_fsm_n_fft<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, dims: Dims)
     check_lti("lfilter_fsm", "a", &a, dims.batch)?;
     let sets = a.sets(Dims::new(dims.batch, 1));
     let r = (0..sets).map(|s| max_root_radius(&a.set(s, 0, 1).iter().map(|v| v.to64()).collect::<Vec<_>>())).fold(0.0, f64::max);
-    default_n("lfilter_fsm", dims.len, r, a.k.max(b.k))
+    default_n("lfilter_fsm", "a", dims.len, r, a.k.max(b.k))
 }
 
 /// Default FFT length of [`sosfilt_fsm`].
 pub fn sosfilt_fsm_n_fft<T: Float>(sos: Coefs<'_, T>, dims: Dims) -> Result<usize> {
-    check_lti("sosfilt_fsm", "sos", &sos, dims.batch)?;
+    check_sos_rows("sosfilt_fsm", &sos, dims.batch)?;
     let sets = sos.sets(Dims::new(dims.batch, 1));
     let r = (0..sets)
         .flat_map(|s| {
             sos.set(s, 0, 1).chunks_exact(6).map(|c| max_root_radius(&[c[3].to64(), c[4].to64(), c[5].to64()])).collect::<Vec<_>>()
         })
         .fold(0.0, f64::max);
-    default_n("sosfilt_fsm", dims.len, r, 2 * sos.k / 6)
+    default_n("sosfilt_fsm", "sos", dims.len, r, 2 * sos.k / 6)
 }
 
 /// Transforms of one filter at `n` points: numerator and denominator spectra per section, and their product.
@@ -209,9 +212,20 @@ pub fn lfilter_fsm<T: Float + FftNum>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T],
 
 /// [`lfilter_fsm`] for second-order sections (`[S, 6]` shared or `[B, S, 6]`).
 pub fn sosfilt_fsm<T: Float + FftNum>(sos: Coefs<'_, T>, x: &[T], dims: Dims, n_fft: Option<usize>) -> Result<Vec<T>> {
+    check_sos_rows("sosfilt_fsm", &sos, dims.batch)?;
     let n = fsm_n(n_fft, || sosfilt_fsm_n_fft(sos, dims), dims, "sosfilt_fsm")?;
     dims.check_signal("sosfilt_fsm", "x", x.len())?;
     run(n, dims, x, sos.layout != crate::Layout::PerSignal, |s| sections(&sos, s))
+}
+
+/// Time-invariant rows of 6 coefficients with `a0 ≠ 0` in every section.
+fn check_sos_rows<T: Float>(func: &'static str, sos: &Coefs<'_, T>, batch: usize) -> Result<()> {
+    check_lti(func, "sos", sos, batch)?;
+    if !sos.k.is_multiple_of(6) {
+        let got = format!("{} coefficients per set", sos.k);
+        return Err(Error::Shape { func, arg: "sos", expected: "rows of 6 coefficients [b0, b1, b2, a0, a1, a2]".into(), got });
+    }
+    sos.check_nonzero(func, "sos", 3, 6)
 }
 
 fn sections<'a, T>(sos: &Coefs<'a, T>, s: usize) -> Vec<(&'a [T], &'a [T])> {
@@ -303,6 +317,7 @@ pub fn sosfilt_fsm_adjoint<T: Float + FftNum>(
     n_fft: Option<usize>,
     gy: &[T],
 ) -> Result<FsmGrads<T>> {
+    check_sos_rows("sosfilt_fsm_adjoint", &sos, dims.batch)?;
     let n = fsm_n(n_fft, || sosfilt_fsm_n_fft(sos, dims), dims, "sosfilt_fsm_adjoint")?;
     dims.check_signal("sosfilt_fsm_adjoint", "x", x.len())?;
     dims.check_signal("sosfilt_fsm_adjoint", "gy", gy.len())?;
