@@ -28,7 +28,7 @@ struct LfPack<'a, T> {
 impl<'a, T: Float> LfPack<'a, T> {
     fn new(b: Coefs<'a, T>, a: Coefs<'a, T>, tlen: usize) -> Self {
         // Orders beyond the largest class are rejected by `check` before a pack is built.
-        Self { b, a, m: tdf2::order_class(b.k.max(a.k) - 1).unwrap_or(tdf2::MAX_ORDER), tlen }
+        Self { b, a, m: tdf2::order_class(b.k.max(a.k).saturating_sub(1)).unwrap_or(tdf2::MAX_ORDER), tlen }
     }
 }
 
@@ -40,7 +40,7 @@ impl<T: Float> Pack<T> for LfPack<'_, T> {
         self.m
     }
     fn state_len(&self) -> usize {
-        self.b.k.max(self.a.k) - 1
+        self.b.k.max(self.a.k).saturating_sub(1)
     }
     fn time_varying(&self) -> bool {
         self.b.is_time_varying() || self.a.is_time_varying()

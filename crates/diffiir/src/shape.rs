@@ -136,6 +136,9 @@ impl<'a, T> Coefs<'a, T> {
 impl<T: num_traits::Zero + PartialEq> Coefs<'_, T> {
     /// Errors if coefficient `j` of any set (or, with `stride`, of any group of `stride` coefficients) is zero.
     pub(crate) fn check_nonzero(&self, func: &'static str, arg: &'static str, j: usize, stride: usize) -> Result<()> {
+        if stride == 0 || j >= stride {
+            return Err(Error::Empty { func, arg });
+        }
         for (index, set) in self.data.chunks_exact(stride).enumerate() {
             if set[j] == T::zero() {
                 return Err(Error::ZeroLeadingCoefficient { func, arg, index });

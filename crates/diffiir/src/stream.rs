@@ -74,18 +74,22 @@ impl<T: Float> Stream<T> {
     /// `[B, T_block, N]` for this block.
     pub fn allpole(&mut self, a: Coefs<'_, T>, x: &[T], y: &mut [T]) -> Result<()> {
         let d = self.dims(x);
+        // Validate before sizing scratch from the coefficients' claimed order.
+        crate::allpole_check(&a, d)?;
         self.run(allpole_scratch_len::<T>(d, &a, Par::Seq), |zi, zf, s| allpole_into(x, d, a, Some(zi), y, Some(zf), s, Par::Seq))
     }
 
     /// Next block of [`lfilter`](crate::lfilter).
     pub fn lfilter(&mut self, b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], y: &mut [T]) -> Result<()> {
         let d = self.dims(x);
+        crate::lfilter_check(&b, &a, d)?;
         self.run(lfilter_scratch_len(&b, &a, d, Par::Seq), |zi, zf, s| lfilter_into(b, a, x, d, Some(zi), y, Some(zf), s, Par::Seq))
     }
 
     /// Next block of [`sosfilt`](crate::sosfilt).
     pub fn sosfilt(&mut self, sos: Coefs<'_, T>, x: &[T], y: &mut [T]) -> Result<()> {
         let d = self.dims(x);
+        crate::sosfilt_check(&sos, d)?;
         self.run(sosfilt_scratch_len(&sos, d, Par::Seq), |zi, zf, s| sosfilt_into(sos, x, d, Some(zi), y, Some(zf), None, s, Par::Seq))
     }
 }

@@ -203,6 +203,8 @@ impl<T: Float + FftNum> Fft<T> {
 /// assert!(exact.iter().zip(&approx).all(|(e, f)| (e - f).abs() < 1e-6));
 /// ```
 pub fn lfilter_fsm<T: Float + FftNum>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, n_fft: Option<usize>) -> Result<Vec<T>> {
+    check_lti("lfilter_fsm", "b", &b, dims.batch)?;
+    check_lti("lfilter_fsm", "a", &a, dims.batch)?;
     let n = fsm_n(n_fft, || lfilter_fsm_n_fft(b, a, dims), dims, "lfilter_fsm")?;
     dims.check_signal("lfilter_fsm", "x", x.len())?;
     a.check_nonzero("lfilter_fsm", "a", 0, a.k)?;
@@ -288,6 +290,8 @@ pub fn lfilter_fsm_adjoint<T: Float + FftNum>(
     n_fft: Option<usize>,
     gy: &[T],
 ) -> Result<FsmGrads<T>> {
+    check_lti("lfilter_fsm_adjoint", "b", &b, dims.batch)?;
+    check_lti("lfilter_fsm_adjoint", "a", &a, dims.batch)?;
     let n = fsm_n(n_fft, || lfilter_fsm_n_fft(b, a, dims), dims, "lfilter_fsm_adjoint")?;
     dims.check_signal("lfilter_fsm_adjoint", "x", x.len())?;
     dims.check_signal("lfilter_fsm_adjoint", "gy", gy.len())?;

@@ -74,7 +74,8 @@ pub fn peq_guess(freqs: &[f64], db: &[f64], peaks: usize, fs: f64) -> Result<Vec
         // Broad deviations (still above half their size an octave away) get a low Q.
         let octave = |f: f64| freqs.iter().position(|&g| g >= f).unwrap_or(freqs.len() - 1);
         let broad = [octave(freqs[i] * 2.0), octave(freqs[i] / 2.0)].iter().all(|&j| residual[j] * dev > 0.25 * dev * dev);
-        let band = [freqs[i].clamp(1.0, 0.45 * fs), if broad { 0.7 } else { 1.4 }, dev];
+        // min/max, not clamp: a tiny fs must give an error from the design, not a panic.
+        let band = [freqs[i].min(0.45 * fs).max(f64::MIN_POSITIVE), if broad { 0.7 } else { 1.4 }, dev];
         response(Rbj::Peaking, band)?.iter().zip(&mut residual).for_each(|(r, v)| *v -= r);
         peak_bands.push(band);
     }
