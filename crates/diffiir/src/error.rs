@@ -13,7 +13,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 ///
 /// Every message names the function and the argument; shape errors also give the expected and the received
 /// shape, e.g. `lfilter: zi has length 5; expected 6 = batch 3 × (max(len(a), len(b)) − 1 = 2)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// An argument has the wrong length or shape.
@@ -66,6 +66,17 @@ pub enum Error {
         /// Flat index of the offending coefficient set.
         index: usize,
     },
+    /// A filter is not stable: a pole on or outside the unit circle (from the `check_stable*` functions).
+    Unstable {
+        /// Function that rejected the call.
+        func: &'static str,
+        /// Argument at fault.
+        arg: &'static str,
+        /// Flat index of the offending coefficient set (signal, sample or section, in memory order).
+        index: usize,
+        /// The first Schur–Cohn reflection coefficient with `|k| ≥ 1` (NaN for non-finite coefficients).
+        k: f64,
+    },
     /// A signal that must carry energy is silent (all zeros), e.g. the input of a transfer-function estimate.
     Silent {
         /// Function that rejected the call.
@@ -91,6 +102,11 @@ impl fmt::Display for Error {
             Error::Singular { func, arg, index } => {
                 write!(f, "{func}: {arg} has sum(a) = 0 in coefficient set {index} (a pole at z = 1); no steady state exists")
             }
+            Error::Unstable { func, arg, index, k } => write!(
+                f,
+                "{func}: {arg} is unstable in coefficient set {index} (a pole on or outside the unit circle; Schur–Cohn |k| = {:.6} ≥ 1)",
+                k.abs()
+            ),
             Error::Silent { func, arg } => write!(f, "{func}: {arg} is silent (all zeros); nothing can be measured from it"),
         }
     }

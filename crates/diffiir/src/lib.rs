@@ -66,6 +66,7 @@ pub mod param;
 pub mod reference;
 mod shape;
 mod sosfilt;
+mod stability;
 mod stream;
 pub(crate) mod tdf2;
 
@@ -85,6 +86,7 @@ pub use sosfilt::{
     sosfilt, sosfilt_adjoint, sosfilt_adjoint_into, sosfilt_adjoint_scratch_len, sosfilt_check, sosfilt_into, sosfilt_scratch_len,
     sosfilt_tape_len, sosfilt_with_tape, sosfilt_zi, sosfilt_zi_adjoint, SosfiltGrads, SosfiltGradsMut,
 };
+pub use stability::{check_stable, check_stable_allpole, check_stable_sos};
 pub use stream::Stream;
 
 /// Output of a forward filter call: the filtered signals and the final state.
