@@ -106,3 +106,24 @@ fn long_decays_through_subnormals_stay_exact() {
     let worst = y[..d.len].iter().zip(&reference).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
     assert!(worst < 1e-5, "equal to the naive loop to rounding: {worst}");
 }
+
+/// A failed `Stream` call (bad block) leaves the carried state untouched: the stream continues as if the bad
+/// call had not happened.
+#[test]
+fn a_failed_stream_call_does_not_corrupt_the_state() {
+    let (b, a) = ([0.3, 0.2, 0.1], [1.0, -0.9, 0.2]);
+    let mut rng = Rng::new(13);
+    let x: Vec<f64> = (0..300).map(|_| rng.range(-1.0, 1.0)).collect();
+    let whole = lfilter(Coefs::shared(&b), Coefs::shared(&a), &x, Dims::new(1, 300), None).unwrap().y;
+    let mut s = diffiir::Stream::new(1, 2);
+    let mut y = vec![0.0; 300];
+    s.lfilter(Coefs::shared(&b), Coefs::shared(&a), &x[..100], &mut y[..100]).unwrap();
+    let before = s.state().to_vec();
+    let mut short = vec![0.0; 99];
+    assert!(s.lfilter(Coefs::shared(&b), Coefs::shared(&a), &x[100..200], &mut short).is_err()); // y too short
+    assert!(s.lfilter(Coefs::shared(&b), Coefs::shared(&[0.0, 1.0]), &x[100..200], &mut y[100..200]).is_err()); // a0 = 0
+    assert!(s.allpole(Coefs::shared(&[0.5; 3]), &x[100..200], &mut y[100..200]).is_err()); // wrong state length
+    assert_eq!(s.state(), &before[..]);
+    s.lfilter(Coefs::shared(&b), Coefs::shared(&a), &x[100..], &mut y[100..]).unwrap();
+    assert_eq!(y, whole);
+}
