@@ -135,6 +135,16 @@ pub fn filters_any(data: &[u8]) {
             let _ = diffiir::sosfilt_zi(cs, d.batch);
         }
     }
+    // Buffer-passing forms with caller buffers of fuzz-chosen (possibly wrong) sizes and both parallel modes.
+    let par = if r.bool() { diffiir::Par::Seq } else { diffiir::Par::Rayon(2) };
+    let mut y = vec![0.0; len_near(&mut r, d.numel())];
+    let mut zf = vec![0.0; len_near(&mut r, d.batch * k)];
+    let mut scratch = vec![0.0; r.below(4096)];
+    let _ = diffiir::allpole_into(&x, d, ca, zi, &mut y, Some(&mut zf), &mut scratch, par);
+    let _ = diffiir::lfilter_into(cb, ca, &x, d, zi, &mut y, Some(&mut zf), &mut scratch, par);
+    let mut tape = vec![0.0; r.below(512)];
+    let _ = diffiir::sosfilt_into(coefs(&c, l, 6 * k.max(1)), &x, d, zi, &mut y, Some(&mut zf), Some(&mut tape), &mut scratch, par);
+
     // Streaming with mismatched buffers.
     let mut s = Stream::<f64>::new(d.batch, k);
     let mut y = vec![0.0; len_near(&mut r, x.len())];
@@ -364,6 +374,14 @@ pub fn freq_param(data: &[u8]) {
     let _ = freq::lfilter_fsm(cb, ca, &x, d, n_fft);
     let _ = freq::sosfilt_fsm(Coefs::per_signal(&b, kb), &x, d, n_fft);
     let _ = freq::transfer_estimate(&x, &x, d, &w);
+    let _ = freq::lfilter_fsm_n_fft(cb, ca, d);
+    let _ = freq::sosfilt_fsm_n_fft(Coefs::per_signal(&b, kb), d);
+    let _ = freq::lfilter_fsm_adjoint(cb, ca, &x, d, n_fft, &x);
+    let _ = freq::sosfilt_fsm_adjoint(Coefs::per_signal(&b, kb), &x, d, n_fft, &x);
+    let ng = len_near(&mut r, batch * w.len());
+    let gh: Vec<Complex<f64>> = (0..ng).map(|_| Complex::new(r.value(wild), r.value(wild))).collect();
+    let _ = freq::freqz_adjoint(cb, ca, batch, &w, &gh);
+    let _ = freq::sosfreqz_adjoint(Coefs::per_signal(&b, kb), batch, &w, &gh);
 
     // Parameterisations on arbitrary values.
     let nu = 2 * (1 + r.below(4));
@@ -398,6 +416,29 @@ pub fn freq_param(data: &[u8]) {
     }
     let _ = param::peq_guess(&w, &w, r.below(4), fs);
     let _ = param::triangle_inverse(&u);
+    // Every adjoint, with gradient buffers of fuzz-chosen (possibly wrong) lengths.
+    let ng = len_near(&mut r, u.len());
+    let g = r.vec(ng, wild);
+    let _ = param::triangle_adjoint(&u, &g);
+    let _ = param::conjugate_pair_adjoint(&u, &g);
+    let _ = param::polar_pair_adjoint(&u, &g);
+    let _ = param::reflection_adjoint(&u, &g);
+    let _ = param::lar_reflection_adjoint(&u, &g);
+    let _ = param::step_up_adjoint(&k, 1 + r.below(4), &g);
+    let ng6 = len_near(&mut r, 2 * p3.len());
+    let g6 = r.vec(ng6, wild);
+    for kind in param::Rbj::ALL {
+        let _ = param::rbj_adjoint(kind, &p3, fs, &g6);
+        let _ = param::rbj_unconstrained_adjoint(kind, &p3, fs, 0.1, &g6);
+    }
+    let _ = param::rbj_params(&p3, fs, 0.1);
+    let _ = param::rbj_params_adjoint(&p3, fs, 0.1, &g);
+    let ns5 = len_near(&mut r, 10);
+    let p5 = r.vec(ns5, wild);
+    let _ = param::svf_adjoint(&p5, &g6);
+    let gain = r.vec(u.len() / 2, wild);
+    let _ = param::sos_from_pairs(&gain, &u, &g);
+    let _ = param::sos_from_pairs_adjoint(&gain, &u, &g6);
 
     // Adjoint probes on moderate values: triangle and the RBJ unconstrained map.
     let u = r.vec(2, false);

@@ -12,5 +12,6 @@ from ._diffiir import __version__, get_num_threads, set_num_threads
 from . import param
 from .freq import freqz, lfilter_fsm, sosfilt_fsm, sosfreqz
 from .signal import allpole, lfilter, lfilter_zi, sosfilt, sosfilt_zi
+from .stability import check_stable, check_stable_allpole, check_stable_sos
 
-__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "__version__"]
+__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "check_stable", "check_stable_allpole", "check_stable_sos", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "__version__"]

@@ -147,6 +147,7 @@ fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sosfilt::sosfilt, m)?)?;
     m.add_function(wrap_pyfunction!(sosfilt::sosfilt_adjoint, m)?)?;
     m.add_function(wrap_pyfunction!(steady::lfilter_zi, m)?)?;
+    m.add_function(wrap_pyfunction!(steady::check_stable, m)?)?;
     m.add_function(wrap_pyfunction!(steady::lfilter_zi_adjoint, m)?)?;
     m.add_function(wrap_pyfunction!(steady::sosfilt_zi, m)?)?;
     m.add_function(wrap_pyfunction!(steady::sosfilt_zi_adjoint, m)?)?;

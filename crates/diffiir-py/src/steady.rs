@@ -39,3 +39,20 @@ dtype_fn! {
         Ok(np(py, gs))
     }
 }
+
+dtype_fn! {
+    /// Schur–Cohn stability of `sets` coefficient sets of `k` values each: `kind` 0 = `lfilter`'s `a` (with `a0`),
+    /// 1 = `allpole`'s `a_1..a_N`, 2 = sos rows. Raises ValueError naming the first unstable set.
+    fn check_stable(py, c: &Out<'py>, kind: u8, k: usize, sets: usize) -> () where first = c {
+        let _ = py;
+        let c = arr::<T>(c, "a")?;
+        let cs = coefs(slice(&c, "a")?, 1, k)?;
+        let d = diffiir::Dims::new(sets, 1);
+        match kind {
+            0 => diffiir::check_stable(cs, d),
+            1 => diffiir::check_stable_allpole(cs, d),
+            _ => diffiir::check_stable_sos(cs, d),
+        }
+        .map_err(core_err)
+    }
+}
