@@ -43,6 +43,39 @@ fn fd_check(what: &str, params: &[Vec<f64>], grads: &[Vec<f64>], loss: impl Fn(&
     }
 }
 
+/// The core's map and adjoint for `m` on rows of `p` values (the reference the op must reproduce exactly).
+fn core_map(m: Map, u: &[f64], p: usize, w: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    use diffiir::param as c;
+    let split = |u: &[f64]| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        (
+            u.chunks(5).map(|r| r[0]).collect(),
+            u.chunks(5).flat_map(|r| [r[1], r[2]]).collect(),
+            u.chunks(5).flat_map(|r| [r[3], r[4]]).collect(),
+        )
+    };
+    match m {
+        Map::Triangle => (c::triangle(u).unwrap(), c::triangle_adjoint(u, w).unwrap()),
+        Map::ConjugatePair => (c::conjugate_pair(u).unwrap(), c::conjugate_pair_adjoint(u, w).unwrap()),
+        Map::PolarPair => (c::polar_pair(u).unwrap(), c::polar_pair_adjoint(u, w).unwrap()),
+        Map::SosFromPairs => {
+            let (g, z, pl) = split(u);
+            let gr = c::sos_from_pairs_adjoint(&g, &z, w).unwrap();
+            let grad = (0..g.len())
+                .flat_map(|i| [gr.gain[i], gr.zeros[2 * i], gr.zeros[2 * i + 1], gr.poles[2 * i], gr.poles[2 * i + 1]])
+                .collect();
+            (c::sos_from_pairs(&g, &z, &pl).unwrap(), grad)
+        }
+        Map::Reflection => (c::reflection(u), c::reflection_adjoint(u, w).unwrap()),
+        Map::LarReflection => (c::lar_reflection(u), c::lar_reflection_adjoint(u, w).unwrap()),
+        Map::StepUp => (c::step_up(u, p).unwrap(), c::step_up_adjoint(u, p, w).unwrap()),
+        Map::Rbj { kind, fs } => (c::rbj(kind, u, fs).unwrap(), c::rbj_adjoint(kind, u, fs, w).unwrap()),
+        Map::RbjUnconstrained { kind, fs, q_min } => {
+            (c::rbj_unconstrained(kind, u, fs, q_min).unwrap(), c::rbj_unconstrained_adjoint(kind, u, fs, q_min, w).unwrap())
+        }
+        Map::Svf => (c::svf(u).unwrap(), c::svf_adjoint(u, w).unwrap()),
+    }
+}
+
 #[test]
 fn every_map_matches_the_core_and_finite_differences() {
     let fs = 48_000.0;
@@ -74,11 +107,10 @@ fn every_map_matches_the_core_and_finite_differences() {
         let grads = (y * t(&w, [rows, k], &ad)).sum().backward();
         let g = host(ut.grad(&grads).unwrap());
         fd_check(&format!("{m:?}"), std::slice::from_ref(&u), std::slice::from_ref(&g), loss);
-        // The forward is the core's (one reference map is enough to pin the wiring).
-        if m == Map::Triangle {
-            assert_eq!(host(out), diffiir::param::triangle(&u).unwrap());
-            assert_eq!(g, diffiir::param::triangle_adjoint(&u, &w).unwrap());
-        }
+        // Forward and gradient are exactly the core's function and adjoint.
+        let (want_y, want_g) = core_map(m, &u, p, &w);
+        assert_eq!(host(out), want_y, "{m:?} forward");
+        assert_eq!(g, want_g, "{m:?} gradient");
     }
     // Bad rows and bad settings are errors, not NaN.
     assert!(map(t(&[1.0, 2.0, 3.0], [1, 3], &plain), Map::Triangle).is_err());
@@ -103,6 +135,9 @@ fn freqz_and_sosfreqz_match_the_core_and_finite_differences() {
     assert_eq!(host(h.clone()), core.iter().flat_map(|h| [h.re, h.im]).collect::<Vec<_>>());
     let grads = (h * t(&wt, [2, 7, 2], &ad)).sum().backward();
     let (gb, ga) = (host(bt.grad(&grads).unwrap()), host(at.grad(&grads).unwrap()));
+    let gh: Vec<diffiir::freq::Complex<f64>> = wt.chunks(2).map(|c| diffiir::freq::Complex::new(c[0], c[1])).collect();
+    let want = diffiir::freq::freqz_adjoint(Coefs::per_signal(&b, 3), Coefs::per_signal(&a, 3), 2, &w, &gh).unwrap();
+    assert_eq!((&gb, &ga), (&want.0, &want.1), "freqz gradient = the core adjoint");
     fd_check("freqz", &[b.clone(), a.clone()], &[gb, ga], loss);
 
     // sosfreqz, shared sections, through mag_db (burn primitives after the op).
@@ -150,6 +185,8 @@ fn frequency_sampling_filters_match_the_core_and_finite_differences() {
     let y = sosfilt_fsm(Coef::PerSignal(st.clone()), xt.clone(), None).unwrap();
     let grads = (y * t(&wy, [2, 40], &ad)).sum().backward();
     let gs = [host(st.grad(&grads).unwrap()), host(xt.grad(&grads).unwrap())];
+    let want = diffiir::freq::sosfilt_fsm_adjoint(Coefs::per_signal(&sos, 6), &x, d, None, &wy).unwrap();
+    assert_eq!((&gs[0], &gs[1]), (&want.b, &want.x), "sosfilt_fsm gradient = the core adjoint");
     fd_check("sosfilt_fsm", &[sos, x], &gs, loss);
     // Unstable poles with the default n_fft are an error.
     let bad = Coef::Shared(t(&[1.0, 0.0, 0.0, 1.0, -2.5, 1.2], [6], &plain));
