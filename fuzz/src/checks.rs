@@ -124,7 +124,7 @@ pub fn filters_any(data: &[u8]) {
                 let _ = diffiir::lfilter_adjoint(cb, ca, &x, &out.y, d, &x, Some(&out.zf));
             }
             let _ = diffiir::lfilter_zi(cb, ca, d.batch);
-            let _ = diffiir::lfilter_zi_adjoint(cb, ca, d.batch, &zi.unwrap_or(&[]).to_vec());
+            let _ = diffiir::lfilter_zi_adjoint(cb, ca, d.batch, zi.unwrap_or(&[]));
         }
         _ => {
             let cs = coefs(&c, l, 6 * k.max(1));

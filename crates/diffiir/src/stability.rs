@@ -19,7 +19,7 @@ fn schur_cohn(c: &[f64]) -> Option<f64> {
     let mut cur = c.to_vec();
     for i in (1..=cur.len()).rev() {
         let k = cur[i - 1];
-        if !(k.abs() < 1.0) {
+        if k.is_nan() || k.abs() >= 1.0 {
             return Some(k);
         }
         let d = 1.0 - k * k;
