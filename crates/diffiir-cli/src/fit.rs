@@ -117,8 +117,19 @@ pub fn grid(fs: f64) -> Vec<f64> {
     (0..256).map(|i| 20.0 * (top / 20.0).powf(i as f64 / 255.0)).collect()
 }
 
+/// How `fit` reports progress on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// A progress bar with the current loss (an interactive terminal).
+    Bar,
+    /// A line every 100 steps (logs, CI).
+    Lines,
+    /// Nothing.
+    Quiet,
+}
+
 /// Fits `spec` to `dry` → `wet` (channels of equal length, pooled) at `fs`, with `steps` optimiser steps.
-pub fn fit(dry: &[Vec<f64>], wet: &[Vec<f64>], fs: f64, spec: ModelSpec, steps: usize, progress: bool) -> Result<Fit, E> {
+pub fn fit(dry: &[Vec<f64>], wet: &[Vec<f64>], fs: f64, spec: ModelSpec, steps: usize, progress: Progress) -> Result<Fit, E> {
     let dev = Device::flex().autodiff();
     let opts = (&dev, DType::F64);
     let (c, t) = (dry.len(), dry.first().map_or(0, Vec::len));
@@ -157,7 +168,12 @@ pub fn fit(dry: &[Vec<f64>], wet: &[Vec<f64>], fs: f64, spec: ModelSpec, steps: 
         }
     };
 
-    let bar = if progress { ProgressBar::new(steps as u64) } else { ProgressBar::hidden() };
+    let bar = if progress == Progress::Bar { ProgressBar::new(steps as u64) } else { ProgressBar::hidden() };
+    let line = |step: usize, stage: &str, value: f64, unit: &str| {
+        if progress == Progress::Lines && (step % 100 == 0 || step + 1 == steps) {
+            eprintln!("step {:>5}/{steps}  {stage:<8} loss {value:.3e}{unit}", step + 1);
+        }
+    };
     bar.set_style(ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
     let mut losses = vec![];
     let target_db = Tensor::<2>::from_data(TensorData::new(measured_db.clone(), [1, freqs.len()]), opts);
@@ -170,6 +186,7 @@ pub fn fit(dry: &[Vec<f64>], wet: &[Vec<f64>], fs: f64, spec: ModelSpec, steps: 
         losses.push((1, value));
         bar.set_message(format!("loss {value:.3e} dB²"));
         bar.inc(1);
+        line(i, "spectral", value, " dB²");
         let lr = 0.05 * 0.1f64.powf(i as f64 / s1 as f64);
         model = step(&mut adam, model, loss, lr);
     }
@@ -192,6 +209,7 @@ pub fn fit(dry: &[Vec<f64>], wet: &[Vec<f64>], fs: f64, spec: ModelSpec, steps: 
         losses.push((2, value));
         bar.set_message(format!("loss {value:.3e} (relative)"));
         bar.inc(1);
+        line(s1 + i, "waveform", value, " (relative)");
         model = step(&mut adam, model, loss, 2e-3 * 0.1f64.powf(i as f64 / s2.max(1) as f64));
     }
     bar.finish_and_clear();

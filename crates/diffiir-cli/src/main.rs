@@ -50,7 +50,7 @@ enum Command {
         /// Write a PNG: target vs fitted magnitude, and the loss curve.
         #[arg(long)]
         plot: Option<PathBuf>,
-        /// No progress bar.
+        /// No progress output (default: a progress bar on a terminal, a line every 100 steps otherwise).
         #[arg(long)]
         quiet: bool,
     },
@@ -186,7 +186,12 @@ fn run_match(
         }
     };
     println!("fitting {model} to {} channel(s) × {} samples at {fs} Hz ({steps} steps)", dry.len(), dry[0].len());
-    let result = fit::fit(&dry, &wet, fs, model, steps, !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()))?;
+    let progress = match (quiet, std::io::IsTerminal::is_terminal(&std::io::stderr())) {
+        (true, _) => fit::Progress::Quiet,
+        (false, true) => fit::Progress::Bar,
+        (false, false) => fit::Progress::Lines,
+    };
+    let result = fit::fit(&dry, &wet, fs, model, steps, progress)?;
     let f = &result.filter;
     print_filter(f);
     let (spectral, waveform) = (result.losses.iter().rfind(|l| l.0 == 1), result.losses.iter().rfind(|l| l.0 == 2));
