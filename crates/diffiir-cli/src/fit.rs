@@ -170,7 +170,7 @@ pub fn fit(dry: &[Vec<f64>], wet: &[Vec<f64>], fs: f64, spec: ModelSpec, steps: 
 
     let bar = if progress == Progress::Bar { ProgressBar::new(steps as u64) } else { ProgressBar::hidden() };
     let line = |step: usize, stage: &str, value: f64, unit: &str| {
-        if progress == Progress::Lines && (step % 100 == 0 || step + 1 == steps) {
+        if progress == Progress::Lines && (step.is_multiple_of(100) || step + 1 == steps) {
             eprintln!("step {:>5}/{steps}  {stage:<8} loss {value:.3e}{unit}", step + 1);
         }
     };
