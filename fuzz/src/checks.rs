@@ -145,6 +145,11 @@ pub fn filters_any(data: &[u8]) {
     let mut tape = vec![0.0; r.below(512)];
     let _ = diffiir::sosfilt_into(coefs(&c, l, 6 * k.max(1)), &x, d, zi, &mut y, Some(&mut zf), Some(&mut tape), &mut scratch, par);
 
+    // Stability checks on arbitrary coefficients.
+    let _ = diffiir::check_stable(ca, d);
+    let _ = diffiir::check_stable_allpole(ca, d);
+    let _ = diffiir::check_stable_sos(coefs(&c, l, 6 * k.max(1)), d);
+
     // Streaming with mismatched buffers.
     let mut s = Stream::<f64>::new(d.batch, k);
     let mut y = vec![0.0; len_near(&mut r, x.len())];
@@ -261,6 +266,13 @@ pub fn filters_stable(data: &[u8]) {
     let x = r.vec(d.numel(), false);
     let (y, zf) = f.forward(&x, &f.zi);
     assert!(y.iter().chain(&zf).all(|v| v.is_finite()), "non-finite output of a stable filter");
+    // The stability checks agree that these filters are stable (all built by stable maps).
+    let stable = match f.family {
+        0 => diffiir::check_stable_allpole(coefs(&f.a, f.l, f.k), d),
+        1 => diffiir::check_stable(coefs(&f.a, f.l, f.k), d),
+        _ => diffiir::check_stable_sos(coefs(&f.b, f.l, f.k), d),
+    };
+    assert!(stable.is_ok(), "check_stable rejects a stable-by-construction filter: {stable:?}");
 
     // Streaming in arbitrary blocks (time-invariant layouts; per-sample coefficients are sliced per block).
     if f.l != Layout::PerSample && d.len > 0 {
