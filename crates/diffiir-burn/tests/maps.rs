@@ -1,47 +1,14 @@
 //! The parameterisation op and the frequency-domain ops: forward equals the core; gradients through
 //! `backward()` equal the core's adjoints and central finite differences of the ops themselves (f64).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-use burn::tensor::{DType, Device, Tensor, TensorData};
+mod common;
+use burn::tensor::Device;
+use common::{host, t, vals};
 use diffiir::param::Rbj;
 use diffiir::{Coefs, Dims};
 use diffiir_burn::freq::{freqz, lfilter_fsm, mag_db, sosfilt_fsm, sosfreqz};
 use diffiir_burn::param::{map, Map};
 use diffiir_burn::Coef;
-
-fn t<const D: usize>(v: &[f64], s: [usize; D], dev: &Device) -> Tensor<D> {
-    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
-}
-fn host<const D: usize>(t: Tensor<D>) -> Vec<f64> {
-    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
-}
-fn vals(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-        })
-        .collect()
-}
-
-/// Checks `grads` against central differences of `loss` in each parameter.
-fn fd_check(what: &str, params: &[Vec<f64>], grads: &[Vec<f64>], loss: impl Fn(&[Vec<f64>]) -> f64) {
-    for (i, g) in grads.iter().enumerate() {
-        assert_eq!(g.len(), params[i].len(), "{what}: gradient {i} length");
-        for j in 0..params[i].len() {
-            let h = 1e-6 * params[i][j].abs().max(1.0);
-            let mut p = params.to_vec();
-            p[i][j] += h;
-            let lp = loss(&p);
-            p[i][j] -= 2.0 * h;
-            let lm = loss(&p);
-            let fd = (lp - lm) / (2.0 * h);
-            assert!((fd - g[j]).abs() <= 2e-6 * fd.abs().max(1.0), "{what} param {i}[{j}]: fd {fd} vs {}", g[j]);
-        }
-    }
-}
 
 /// The core's map and adjoint for `m` on rows of `p` values (the reference the op must reproduce exactly).
 fn core_map(m: Map, u: &[f64], p: usize, w: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -106,7 +73,7 @@ fn every_map_matches_the_core_and_finite_differences() {
         let y = map(ut.clone(), m).unwrap();
         let grads = (y * t(&w, [rows, k], &ad)).sum().backward();
         let g = host(ut.grad(&grads).unwrap());
-        fd_check(&format!("{m:?}"), std::slice::from_ref(&u), std::slice::from_ref(&g), loss);
+        common::fd_check(&format!("{m:?}"), std::slice::from_ref(&u), std::slice::from_ref(&g), &loss, 2e-6);
         // Forward and gradient are exactly the core's function and adjoint.
         let (want_y, want_g) = core_map(m, &u, p, &w);
         assert_eq!(host(out), want_y, "{m:?} forward");
@@ -138,7 +105,7 @@ fn freqz_and_sosfreqz_match_the_core_and_finite_differences() {
     let gh: Vec<diffiir::freq::Complex<f64>> = wt.chunks(2).map(|c| diffiir::freq::Complex::new(c[0], c[1])).collect();
     let want = diffiir::freq::freqz_adjoint(Coefs::per_signal(&b, 3), Coefs::per_signal(&a, 3), 2, &w, &gh).unwrap();
     assert_eq!((&gb, &ga), (&want.0, &want.1), "freqz gradient = the core adjoint");
-    fd_check("freqz", &[b.clone(), a.clone()], &[gb, ga], loss);
+    common::fd_check("freqz", &[b.clone(), a.clone()], &[gb, ga], &loss, 2e-6);
 
     // sosfreqz, shared sections, through mag_db (burn primitives after the op).
     let sos = [0.2, 0.3, 0.1, 1.0, -0.5, 0.2, 0.7, -0.1, 0.3, 1.0, 0.3, 0.4].to_vec();
@@ -149,7 +116,7 @@ fn freqz_and_sosfreqz_match_the_core_and_finite_differences() {
     let st = t(&sos, [12], &ad).require_grad();
     let db = mag_db(sosfreqz(Coef::Shared(st.clone()), &w).unwrap(), 1e-20);
     let g = host(st.grad(&db.sum().backward()).unwrap());
-    fd_check("sosfreqz → mag_db", std::slice::from_ref(&sos), &[g], loss);
+    common::fd_check("sosfreqz → mag_db", std::slice::from_ref(&sos), &[g], &loss, 2e-6);
 }
 
 #[test]
@@ -173,7 +140,7 @@ fn frequency_sampling_filters_match_the_core_and_finite_differences() {
     let gs = [host(bt.grad(&grads).unwrap()), host(at.grad(&grads).unwrap()), host(xt.grad(&grads).unwrap())];
     let want = diffiir::freq::lfilter_fsm_adjoint(Coefs::shared(&b), Coefs::shared(&a), &x, d, Some(64), &wy).unwrap();
     assert_eq!((&gs[0], &gs[1], &gs[2]), (&want.b, &want.a, &want.x));
-    fd_check("lfilter_fsm", &[b, a, x.clone()], &gs, loss);
+    common::fd_check("lfilter_fsm", &[b, a, x.clone()], &gs, &loss, 2e-6);
 
     // sosfilt_fsm with per-signal sections and the default n_fft.
     let sos: Vec<f64> = [0.2, 0.3, 0.1, 1.0, -0.5, 0.2, 0.7, -0.1, 0.3, 1.0, 0.3, 0.4].to_vec();
@@ -187,7 +154,7 @@ fn frequency_sampling_filters_match_the_core_and_finite_differences() {
     let gs = [host(st.grad(&grads).unwrap()), host(xt.grad(&grads).unwrap())];
     let want = diffiir::freq::sosfilt_fsm_adjoint(Coefs::per_signal(&sos, 6), &x, d, None, &wy).unwrap();
     assert_eq!((&gs[0], &gs[1]), (&want.b, &want.x), "sosfilt_fsm gradient = the core adjoint");
-    fd_check("sosfilt_fsm", &[sos, x], &gs, loss);
+    common::fd_check("sosfilt_fsm", &[sos, x], &gs, &loss, 2e-6);
     // Unstable poles with the default n_fft are an error.
     let bad = Coef::Shared(t(&[1.0, 0.0, 0.0, 1.0, -2.5, 1.2], [6], &plain));
     assert!(sosfilt_fsm(bad, t(&vals(40, 3), [1, 40], &plain), None).is_err());

@@ -3,46 +3,20 @@
 //! parameters that drive them; poles stay inside the unit circle for wild parameters.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use burn::module::Param;
-use burn::tensor::{DType, Device, Tensor, TensorData};
+mod common;
+use burn::tensor::{DType, Device, Tensor};
+use common::{host, t, vals};
 use diffiir_burn::nn::{AllPole, BiquadCascade, ParametricEq, TimeVaryingAllPole, TimeVaryingBiquadCascade};
-
-fn t<const D: usize>(v: &[f64], s: [usize; D], dev: &Device) -> Tensor<D> {
-    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
-}
-fn host<const D: usize>(t: Tensor<D>) -> Vec<f64> {
-    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
-}
-fn vals(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-        })
-        .collect()
-}
 
 const B: usize = 2;
 const T: usize = 30;
 
-/// Central differences of `loss` w.r.t. every entry of every parameter vector, against `grads`.
+/// Central differences (1e-5) against `grads`, each of which must not be identically zero.
 fn fd_check(what: &str, params: &[Vec<f64>], grads: &[Vec<f64>], loss: &dyn Fn(&[Vec<f64>]) -> f64) {
     for (i, g) in grads.iter().enumerate() {
-        assert_eq!(g.len(), params[i].len(), "{what}: gradient {i} length");
         assert!(g.iter().any(|v| *v != 0.0), "{what}: gradient {i} is identically zero");
-        for j in 0..params[i].len() {
-            let h = 1e-6 * params[i][j].abs().max(1.0);
-            let mut p = params.to_vec();
-            p[i][j] += h;
-            let lp = loss(&p);
-            p[i][j] -= 2.0 * h;
-            let lm = loss(&p);
-            let fd = (lp - lm) / (2.0 * h);
-            assert!((fd - g[j]).abs() <= 1e-5 * fd.abs().max(1.0), "{what} param {i}[{j}]: fd {fd} vs {}", g[j]);
-        }
     }
+    common::fd_check(what, params, grads, loss, 1e-5);
 }
 
 fn weighted(y: Tensor<2>, w: &[f64], dev: &Device) -> Tensor<1> {

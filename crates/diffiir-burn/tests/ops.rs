@@ -2,34 +2,20 @@
 //! adjoint and central finite differences of the op itself (f64), for shared, per-signal and per-sample
 //! coefficients, with zi in and a loss on zf.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
 use burn::tensor::{DType, Device, Tensor, TensorData};
+use common::{host, t, vals};
 use diffiir::{Coefs, Dims};
 use diffiir_burn::{lfilter, Coef};
 
 fn t1(v: &[f64], dev: &Device) -> Tensor<1> {
-    Tensor::from_data(TensorData::new(v.to_vec(), [v.len()]), (dev, DType::F64))
+    t(v, [v.len()], dev)
 }
 fn t2(v: &[f64], s: [usize; 2], dev: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
+    t(v, s, dev)
 }
 fn t3(v: &[f64], s: [usize; 3], dev: &Device) -> Tensor<3> {
-    Tensor::from_data(TensorData::new(v.to_vec(), s), (dev, DType::F64))
-}
-fn host<const D: usize>(t: Tensor<D>) -> Vec<f64> {
-    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
-}
-
-/// Deterministic pseudo-random values in [-1, 1).
-fn vals(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-        })
-        .collect()
+    t(v, s, dev)
 }
 
 #[derive(Clone, Copy, Debug)]
