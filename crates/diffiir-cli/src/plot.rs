@@ -40,6 +40,37 @@ fn render(
     }
 }
 
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+use plotters::coord::types::RangedCoordf64;
+
+type FreqChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<LogCoord<f64>, RangedCoordf64>>;
+
+/// A chart with a log-frequency x axis (ticks 100, 1k, 10k) over `f`, a linear y axis over `y`, labelled mesh drawn.
+fn freq_chart<'a, 'b>(
+    area: &'a Area<'b>,
+    caption: (&str, u32),
+    f: (f64, f64),
+    y: (f64, f64),
+    ylabel: &str,
+) -> Result<FreqChart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption.0, ("sans-serif", caption.1))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(60)
+        .build_cartesian_2d((f.0..f.1).log_scale(), y.0..y.1)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc("frequency (Hz)")
+        .y_desc(ylabel)
+        .x_label_formatter(&|v| hz(*v))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 /// A frequency tick label: `20`, `500`, `2k`, `10k`.
 fn hz(v: f64) -> String {
     if v >= 1000.0 {
@@ -65,21 +96,7 @@ pub fn fit_png(path: &Path, title: &str, freqs: &[f64], curves: &[(&str, &[f64],
         let (top, bottom) = root.split_vertically(480);
         let (f0, f1) = (freqs.first().copied().unwrap_or(20.0), freqs.last().copied().unwrap_or(20_000.0));
         let (lo, hi) = range(curves.iter().map(|c| c.1), 1.0);
-        let mut chart = ChartBuilder::on(&top)
-            .caption(title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d((f0..f1).log_scale(), lo..hi)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_desc("frequency (Hz)")
-            .y_desc("magnitude (dB)")
-            .x_label_formatter(&|v| hz(*v))
-            .label_style(("sans-serif", 14))
-            .draw()
-            .map_err(e)?;
+        let mut chart = freq_chart(&top, (title, 22), (f0, f1), (lo, hi), "magnitude (dB)")?;
         // Wide to narrow, so curves that coincide stay visible one inside the other.
         let n = curves.len() as u32;
         for (i, (name, db, color)) in curves.iter().enumerate() {
@@ -149,21 +166,8 @@ pub fn response_png(path: &Path, title: &str, freqs: &[f64], mag_db: &[f64], pha
             [(&top, mag_db, "magnitude (dB)", title, BLUE), (&bottom, phase_deg, "phase (degrees)", "phase", RED)]
         {
             let (lo, hi) = range([values], 1.0);
-            let mut chart = ChartBuilder::on(area)
-                .caption(caption, ("sans-serif", if caption == title { 22 } else { 16 }))
-                .margin(12)
-                .x_label_area_size(45)
-                .y_label_area_size(60)
-                .build_cartesian_2d((f0..f1).log_scale(), lo..hi)
-                .map_err(e)?;
-            chart
-                .configure_mesh()
-                .x_desc("frequency (Hz)")
-                .y_desc(label)
-                .x_label_formatter(&|v| hz(*v))
-                .label_style(("sans-serif", 14))
-                .draw()
-                .map_err(e)?;
+            let size = if caption == title { 22 } else { 16 };
+            let mut chart = freq_chart(area, (caption, size), (f0, f1), (lo, hi), label)?;
             chart.draw_series(LineSeries::new(freqs.iter().zip(values).map(|(f, v)| (*f, *v)), color.stroke_width(2))).map_err(e)?;
         }
         Ok(())
