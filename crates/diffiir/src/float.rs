@@ -39,7 +39,7 @@ impl Float for f64 {
 }
 
 mod sealed {
-    pub trait Sealed {}
+    pub trait Sealed: crate::transpose::Tile {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }

@@ -9,6 +9,7 @@
 use crate::float::Float;
 use crate::par::{join, Par};
 use crate::shape::{Coefs, Dims, Layout};
+use crate::transpose::group;
 use std::ops::Range;
 
 /// Time steps per block: small enough that a block's rows stay in L1, long enough to amortise setup.
@@ -90,75 +91,46 @@ pub(crate) fn take<T, const L: usize>(s: &mut [T], rows: usize) -> (&mut [V<T, L
     (head.as_chunks_mut::<L>().0, rest)
 }
 
-/// Time steps per transposition tile: one cache line of `f32` per signal.
-const TILE: usize = 16;
-
-/// Whether `L` rows `stride` elements apart can be streamed in lockstep: not when several of them map to the
-/// same L1 cache set (rows a multiple of 4 KiB apart all do — W6's layout — and then lockstep access thrashes
-/// an 8-way set; row-by-row tiles are used instead).
-fn lockstep_ok<T, const L: usize>(stride: usize) -> bool {
-    let bytes = stride.wrapping_mul(std::mem::size_of::<T>());
-    let mut count = [0u8; 64];
-    (0..L).all(|l| {
-        let set = (l.wrapping_mul(bytes) % 4096) / 64;
-        count[set] += 1;
-        count[set] <= 2
-    })
-}
-
 /// `dst[t][l] = src[(b0 + l)·tlen + t0 + t]` for the chunk's `nl` signals; unused lanes get zero.
 ///
-/// A full chunk reads its `L` rows in lockstep, one lane vector per time step (measured here: 0.36 ns per
-/// value for W1's layout against 0.6 for row-by-row tiles). `Dir::Back` walks time backwards, as the
-/// adjoint does, so the hardware prefetcher sees one consistently descending stream per row.
+/// Groups of [`group`] rows at a time, by register tiles ([`Tile`]): only a few rows stream at once, so
+/// rows a multiple of 4 KiB apart (W6's layout, all in one L1 set) do not thrash as lockstep access over
+/// all `L` rows did. `Dir::Back` is accepted for symmetry with [`scatter`]; within a 256-step block the
+/// direction does not matter to the prefetcher, and blocks are visited in the caller's order.
 #[inline]
-pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>], dir: Dir) {
+pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>], _dir: Dir) {
     let len = dst.len();
-    if nl == L && lockstep_ok::<T, L>(tlen) {
-        let rows: [&[T]; L] = std::array::from_fn(|l| &src[(b0 + l) * tlen + t0..][..len]);
-        let put = |t: usize, d: &mut V<T, L>| {
-            for l in 0..L {
-                d[l] = rows[l][t];
-            }
-        };
-        match dir {
-            Dir::Fwd => dst.iter_mut().enumerate().for_each(|(t, d)| put(t, d)),
-            Dir::Back => dst.iter_mut().enumerate().rev().for_each(|(t, d)| put(t, d)),
-        }
-        return;
+    let g = group::<T>();
+    let mut lb = 0;
+    while lb < nl {
+        let k = g.min(nl - lb);
+        let rows: [&[T]; 4] = std::array::from_fn(|j| if j < k { &src[(b0 + lb + j) * tlen + t0..][..len] } else { &[] });
+        T::rows_to_lanes(&rows[..k], lb, dst);
+        lb += k;
     }
-    for (ti, tile) in dst.chunks_mut(TILE).enumerate() {
-        let o = t0 + ti * TILE;
-        for l in 0..L {
-            if l < nl {
-                let row = &src[(b0 + l) * tlen + o..][..tile.len()];
-                for (d, &s) in tile.iter_mut().zip(row) {
-                    d[l] = s;
-                }
-            } else {
-                tile.iter_mut().for_each(|d| d[l] = T::zero());
-            }
-        }
+    if nl < L {
+        dst.iter_mut().for_each(|d| d[nl..].fill(T::zero()));
     }
 }
 
 /// Inverse of [`gather`] into a worker's rows: `dst[(lb0 + l)·tlen + t0 + t] = src[t][l]`.
-///
-/// Row-by-row tiles of one cache line each (measured here: 0.35 ns per value for W1's layout, 0.6 for W6's,
-/// against 0.8 and 2.8 for lockstep writes). `Dir::Back` visits the tiles last to first.
 #[inline]
-pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize, dir: Dir) {
-    let ntiles = src.len().div_ceil(TILE);
-    for k in 0..ntiles {
-        let ti = if dir == Dir::Back { ntiles - 1 - k } else { k };
-        let tile = &src[ti * TILE..((ti + 1) * TILE).min(src.len())];
-        let o = t0 + ti * TILE;
-        for l in 0..nl {
-            let row = &mut dst[(lb0 + l) * tlen + o..][..tile.len()];
-            for (d, s) in row.iter_mut().zip(tile) {
-                *d = s[l];
-            }
+pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize, _dir: Dir) {
+    let len = src.len();
+    let g = group::<T>();
+    let mut lb = 0;
+    while lb < nl {
+        let k = g.min(nl - lb);
+        let mut rest = &mut dst[(lb0 + lb) * tlen..];
+        let mut rows: [&mut [T]; 4] = std::array::from_fn(|_| <&mut [T]>::default());
+        for (j, r) in rows.iter_mut().enumerate().take(k) {
+            let at = if j + 1 < k { tlen } else { rest.len() };
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(at);
+            *r = &mut head[t0..][..len];
+            rest = tail;
         }
+        T::lanes_to_rows(src, lb, &mut rows[..k]);
+        lb += k;
     }
 }
 

@@ -69,6 +69,7 @@ mod sosfilt;
 mod stability;
 mod stream;
 pub(crate) mod tdf2;
+mod transpose;
 
 pub use allpole::{
     allpole, allpole_adjoint, allpole_adjoint_into, allpole_adjoint_scratch_len, allpole_check, allpole_into, allpole_scratch_len,
