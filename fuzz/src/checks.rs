@@ -135,8 +135,10 @@ pub fn filters_any(data: &[u8]) {
             let _ = diffiir::sosfilt_zi(cs, d.batch);
         }
     }
-    // Buffer-passing forms with caller buffers of fuzz-chosen (possibly wrong) sizes and both parallel modes.
-    let par = if r.bool() { diffiir::Par::Seq } else { diffiir::Par::Rayon(2) };
+    // Buffer-passing forms with caller buffers of fuzz-chosen (possibly wrong) sizes, both parallel modes and
+    // every evaluation path.
+    let path = [diffiir::Path::Auto, diffiir::Path::Sequential, diffiir::Path::Chunked][r.below(3)];
+    let par = if r.bool() { diffiir::Par::Seq } else { diffiir::Par::Rayon(2) }.with_path(path);
     let mut y = vec![0.0; len_near(&mut r, d.numel())];
     let mut zf = vec![0.0; len_near(&mut r, d.batch * k)];
     let mut scratch = vec![0.0; r.below(4096)];

@@ -13,7 +13,7 @@ use crate::transpose::group;
 use std::ops::Range;
 
 /// Time steps per block: small enough that a block's rows stay in L1, long enough to amortise setup.
-pub(crate) const TB: usize = 256;
+pub(crate) const TB: usize = 1024;
 
 /// A lane vector: one value per signal of a chunk.
 pub(crate) type V<T, const L: usize> = [T; L];
@@ -149,6 +149,9 @@ pub(crate) struct Sink<'s, T> {
     pub k: usize,
     pub base: usize,
     pub len: usize,
+    /// Samples subtracted from `n` for per-sample rows (a worker of the chunked path sees its slice of
+    /// one signal's rows, starting at sample `shift`).
+    pub shift: usize,
 }
 
 impl<T: Float> Sink<'_, T> {
@@ -159,7 +162,7 @@ impl<T: Float> Sink<'_, T> {
             let o = match self.layout {
                 Layout::Shared => 0,
                 Layout::PerSignal => (b - self.base) * self.k,
-                Layout::PerSample => ((b - self.base) * self.len + n) * self.k,
+                Layout::PerSample => ((b - self.base) * self.len + n - self.shift) * self.k,
             };
             d[o + j] = d[o + j] + v;
         }
@@ -191,7 +194,7 @@ pub(crate) fn sink<'s, T>(
         (true, Layout::Shared) => Some(partial),
         (true, _) => out.data.as_deref_mut(),
     };
-    Sink { data, layout, k, base, len }
+    Sink { data, layout, k, base, len, shift: 0 }
 }
 
 /// Partial-sum elements a worker needs for a shared gradient of this layout and set size.

@@ -5,6 +5,7 @@
 //! gradient too); `b` and `a` may differ in length; the state has `M = max(len(a), len(b)) − 1` values per
 //! signal in scipy's zi layout, so `lfilter_zi(b, a) · x[0]` works unchanged. The recursions are in [`crate::tdf2`].
 
+use crate::chunked;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
@@ -117,7 +118,11 @@ pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, 
 
 /// Scratch length (in `T`s) that [`lfilter_into`] needs.
 pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&LfPack::new(*b, *a, dims.len))
+    let p = LfPack::new(*b, *a, dims.len);
+    match chunked::plan::<T>(dims, par) {
+        Some(kc) => chunked::fwd_scratch(&p, kc, par),
+        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&p),
+    }
 }
 
 /// Buffer-passing form of [`lfilter`]: writes `y` `[B, T]` and, if given, `zf` `[B, M]`.
@@ -145,9 +150,13 @@ pub fn lfilter_into<T: Float>(
     }
     check_scratch(F, scratch, lfilter_scratch_len(&b, &a, dims, par))?;
     let p = LfPack::new(b, a, dims.len);
+    if let Some(kc) = chunked::plan::<T>(dims, par) {
+        chunked::fwd(&p, x, dims, zi, y, zf, None, scratch, par, kc);
+        return Ok(());
+    }
     let per = tdf2::fwd_scratch(&p);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, s)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len)));
     Ok(())
 }
 
@@ -219,7 +228,11 @@ pub fn lfilter_adjoint<T: Float>(
 /// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
 pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
-    par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&LfPack::new(*b, *a, dims.len), partial)
+    let p = LfPack::new(*b, *a, dims.len);
+    match chunked::plan::<T>(dims, par) {
+        Some(kc) => chunked::adj_scratch(&p, [(b.layout, b.k), (a.layout, a.k)], kc, par),
+        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&p, partial),
+    }
 }
 
 /// Buffer-passing form of [`lfilter_adjoint`]. Allocation-free under [`Par::Seq`].
@@ -256,16 +269,21 @@ pub fn lfilter_adjoint_into<T: Float>(
     let p = LfPack::new(b, a, dims.len);
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
     let per = tdf2::adj_scratch(&p, partial);
-    let io = tdf2::AdjIo { x, y, tape: &[], gy, gzf, want: [out.b.is_some(), out.a.is_some()] };
+    let io = tdf2::AdjIo { x, y, tape: &[], gy: Some(gy), gzf, want: [out.b.is_some(), out.a.is_some()] };
     let (mut gb, mut ga) = (out.b, out.a);
     // Kernels accumulate (a per-signal b with per-sample a sums over time); the contract is "overwritten".
     for g in [gb.as_deref_mut(), ga.as_deref_mut()].into_iter().flatten() {
         g.fill(T::zero());
     }
+    let cdesc = [(b.layout, b.k), (a.layout, a.k)];
+    if let Some(kc) = chunked::plan::<T>(dims, par) {
+        let out = chunked::AdjOut { gx: out.x, gzi: out.zi, coef: [gb, ga] };
+        chunked::adj(&p, &io, dims, out, cdesc, scratch, par, kc);
+        return Ok(());
+    }
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
-    let cdesc = [(b.layout, b.k), (a.layout, a.k)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len)));
     let workers = par.workers(dims.batch.div_ceil(T::LANES));
     let off = per - partial;
     reduce_partials(gb, &b, scratch, per, workers, off);

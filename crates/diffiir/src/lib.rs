@@ -55,6 +55,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod allpole;
+mod chunked;
 mod error;
 mod float;
 pub mod freq;
@@ -81,7 +82,7 @@ pub use lfilter::{
     lfilter, lfilter_adjoint, lfilter_adjoint_into, lfilter_adjoint_scratch_len, lfilter_check, lfilter_into, lfilter_scratch_len,
     lfilter_zi, lfilter_zi_adjoint, LfilterGrads, LfilterGradsMut,
 };
-pub use par::Par;
+pub use par::{Par, Path};
 pub use shape::{Coefs, Dims, Layout};
 pub use sosfilt::{
     sosfilt, sosfilt_adjoint, sosfilt_adjoint_into, sosfilt_adjoint_scratch_len, sosfilt_check, sosfilt_into, sosfilt_scratch_len,

@@ -1,17 +1,63 @@
 //! Parallelism as an explicit argument of the buffer-passing kernels.
 
-/// How a kernel spreads independent lane chunks (groups of [`Float::LANES`](crate::Float::LANES) signals)
-/// over threads.
+/// How a kernel spreads its work over threads, and which evaluation path it takes.
 ///
 /// Kernels never read a global thread count; the convenient allocating API uses [`Par::default()`].
-/// Results do not depend on the choice, except that gradients of [`Layout::Shared`](crate::Layout::Shared)
-/// coefficients are summed over signals in a thread-count-dependent order (last-bit differences).
+/// Results do not depend on the thread count, except that gradients of
+/// [`Layout::Shared`](crate::Layout::Shared) coefficients are summed over signals in a thread-count-dependent
+/// order (last-bit differences). The [`Path`] changes rounding, not results beyond it.
+///
+/// ```
+/// use diffiir::{Par, Path};
+/// let p = Par::Rayon(2).with_path(Path::Chunked);
+/// assert_eq!(p.path(), Path::Chunked);
+/// assert_eq!(Par::Seq.path(), Path::Auto);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Par {
-    /// One thread, deterministic, allocation-free.
-    Seq,
+pub struct Par {
+    threads: Option<usize>,
+    path: Path,
+}
+
+/// Sequential recursion over lane chunks of signals, or the block-parallel ("chunked") method that splits
+/// each signal's time axis into chunks run in SIMD lanes and threads and then corrects the chunk boundaries
+/// with the carried state (see the `chunked` section of ARCHITECTURE.md).
+///
+/// `Auto` (the default) chunks when there are too few signals to fill the lanes (`batch ≤ LANES / 4`:
+/// 4 for `f32`, 2 for `f64`) and each signal is long (`len ≥ 1024 × chunks`, chunks = `4 × LANES`); it
+/// applies to [`lfilter`](crate::lfilter) and [`sosfilt`](crate::sosfilt) and their adjoints, LTI and
+/// time-varying. A forward that records an `sosfilt` tape and the adjoint that reads it must take the same
+/// path (the tape's layout follows it): use the same `Par` for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Path {
+    /// Choose from batch, length and sample type.
+    #[default]
+    Auto,
+    /// Always the sequential lane kernel.
+    Sequential,
+    /// Chunked whenever the signal has at least one sample per chunk.
+    Chunked,
+}
+
+#[allow(non_upper_case_globals, non_snake_case)]
+impl Par {
+    /// One thread, deterministic, allocation-free (the chunked path allocates `O(chunks × state²)` bytes).
+    pub const Seq: Par = Par { threads: None, path: Path::Auto };
+
     /// Up to `n` rayon tasks (the global pool). Needs the `rayon` feature; without it this runs as `Seq`.
-    Rayon(usize),
+    pub const fn Rayon(n: usize) -> Par {
+        Par { threads: Some(n), path: Path::Auto }
+    }
+
+    /// The same threads with an explicit [`Path`].
+    pub const fn with_path(self, path: Path) -> Par {
+        Par { path, ..self }
+    }
+
+    /// The evaluation path asked for.
+    pub const fn path(self) -> Path {
+        self.path
+    }
 }
 
 impl Default for Par {
@@ -31,9 +77,9 @@ impl Default for Par {
 impl Par {
     /// Number of independent workers (each needs its own scratch), for `chunks` lane chunks.
     pub fn workers(self, chunks: usize) -> usize {
-        match self {
-            Par::Seq => 1,
-            Par::Rayon(n) => n.clamp(1, chunks.max(1)),
+        match self.threads {
+            None => 1,
+            Some(n) => n.clamp(1, chunks.max(1)),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! [`sosfilt_tape_len`] values): this is the adjoint's only extra memory. The recursions are in
 //! [`crate::tdf2`].
 
+use crate::chunked;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
@@ -117,7 +118,11 @@ pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.
 pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&SosPack { sos: *sos, tlen: dims.len })
+    let p = SosPack { sos: *sos, tlen: dims.len };
+    match chunked::plan::<T>(dims, par) {
+        Some(kc) => chunked::fwd_scratch(&p, kc, par),
+        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&p),
+    }
 }
 
 /// Buffer-passing form of [`sosfilt`]; records the tape when `tape` is given
@@ -149,8 +154,12 @@ pub fn sosfilt_into<T: Float>(
     let p = SosPack { sos, tlen: dims.len };
     let per = tdf2::fwd_scratch(&p);
     let tape = if s > 1 { tape } else { None };
+    if let Some(kc) = chunked::plan::<T>(dims, par) {
+        chunked::fwd(&p, x, dims, zi, y, zf, tape, scratch, par, kc);
+        return Ok(());
+    }
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, dims.len * (s - 1))];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, x, dims, zi, br, o, sc)));
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len)));
     Ok(())
 }
 
@@ -214,7 +223,11 @@ pub fn sosfilt_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`sosfilt_adjoint_into`] needs.
 pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&SosPack { sos: *sos, tlen: dims.len }, partial_len((sos.layout, sos.k)))
+    let p = SosPack { sos: *sos, tlen: dims.len };
+    match chunked::plan::<T>(dims, par) {
+        Some(kc) => chunked::adj_scratch(&p, [(sos.layout, sos.k), (Layout::PerSignal, 0)], kc, par),
+        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&p, partial_len((sos.layout, sos.k))),
+    }
 }
 
 /// Buffer-passing form of [`sosfilt_adjoint`]. Allocation-free under [`Par::Seq`].
@@ -251,14 +264,19 @@ pub fn sosfilt_adjoint_into<T: Float>(
     let p = SosPack { sos, tlen: dims.len };
     let partial = partial_len((sos.layout, sos.k));
     let per = tdf2::adj_scratch(&p, partial);
-    let io = tdf2::AdjIo { x, y, tape, gy, gzf, want: [out.sos.is_some(), false] };
+    let io = tdf2::AdjIo { x, y, tape, gy: Some(gy), gzf, want: [out.sos.is_some(), false] };
     let mut gs = out.sos;
     if let Some(g) = gs.as_deref_mut() {
         g.fill(T::zero()); // kernels accumulate; the contract is "overwritten"
     }
-    let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
     let cdesc = [(sos.layout, sos.k), (Layout::PerSignal, 0)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc)));
+    if let Some(kc) = chunked::plan::<T>(dims, par) {
+        let out = chunked::AdjOut { gx: out.x, gzi: out.zi, coef: [gs, None] };
+        chunked::adj(&p, &io, dims, out, cdesc, scratch, par, kc);
+        return Ok(());
+    }
+    let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
+    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len)));
     reduce_partials(gs, &sos, scratch, per, par.workers(dims.batch.div_ceil(T::LANES)), per - partial);
     Ok(())
 }

@@ -2,12 +2,16 @@
 //!
 //! A [`Stream`] owns only state and scratch; coefficients are passed to every call (so one coefficient
 //! array can serve many streams, and time-varying coefficients arrive block by block). It runs the same
-//! kernels as the one-shot calls, so the output of any block split equals one call on the concatenated
-//! signal to the last bit.
+//! kernels as the one-shot calls on their sequential path, so the output of any block split equals one
+//! sequential call ([`Path::Sequential`](crate::Path)) on the concatenated signal to the last bit.
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::par::Par;
+use crate::par::{Par, Path};
+
+/// One thread, sequential path: a block's result then depends on nothing but its samples and state, so
+/// any split of a signal gives the same bits as one sequential call (the chunked path rounds differently).
+const SEQ: Par = Par::Seq.with_path(Path::Sequential);
 use crate::shape::{Coefs, Dims};
 use crate::{allpole_into, allpole_scratch_len, lfilter_into, lfilter_scratch_len, sosfilt_into, sosfilt_scratch_len};
 
@@ -76,20 +80,20 @@ impl<T: Float> Stream<T> {
         let d = self.dims(x);
         // Validate before sizing scratch from the coefficients' claimed order.
         crate::allpole_check(&a, d)?;
-        self.run(allpole_scratch_len::<T>(d, &a, Par::Seq), |zi, zf, s| allpole_into(x, d, a, Some(zi), y, Some(zf), s, Par::Seq))
+        self.run(allpole_scratch_len::<T>(d, &a, SEQ), |zi, zf, s| allpole_into(x, d, a, Some(zi), y, Some(zf), s, SEQ))
     }
 
     /// Next block of [`lfilter`](crate::lfilter).
     pub fn lfilter(&mut self, b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], y: &mut [T]) -> Result<()> {
         let d = self.dims(x);
         crate::lfilter_check(&b, &a, d)?;
-        self.run(lfilter_scratch_len(&b, &a, d, Par::Seq), |zi, zf, s| lfilter_into(b, a, x, d, Some(zi), y, Some(zf), s, Par::Seq))
+        self.run(lfilter_scratch_len(&b, &a, d, SEQ), |zi, zf, s| lfilter_into(b, a, x, d, Some(zi), y, Some(zf), s, SEQ))
     }
 
     /// Next block of [`sosfilt`](crate::sosfilt).
     pub fn sosfilt(&mut self, sos: Coefs<'_, T>, x: &[T], y: &mut [T]) -> Result<()> {
         let d = self.dims(x);
         crate::sosfilt_check(&sos, d)?;
-        self.run(sosfilt_scratch_len(&sos, d, Par::Seq), |zi, zf, s| sosfilt_into(sos, x, d, Some(zi), y, Some(zf), None, s, Par::Seq))
+        self.run(sosfilt_scratch_len(&sos, d, SEQ), |zi, zf, s| sosfilt_into(sos, x, d, Some(zi), y, Some(zf), None, s, SEQ))
     }
 }

@@ -233,27 +233,33 @@ fn pack_chunk<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize,
     }
 }
 
-/// Forward of the chunks of signals `br`. `outs = [y, zf, tape]` (worker rows).
+/// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the
+/// chunked path's first pass). `outs = [y, zf, tape]` (worker rows); `x = None` is a zero input (the free
+/// response from `zi`, which the chunked path uses to find state transitions).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
     p: &P,
-    x: &[T],
+    x: Option<&[T]>,
     dims: Dims,
     zi: Option<&[T]>,
     br: Range<usize>,
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
+    span: Range<usize>,
 ) {
-    with_order!(p.order(), fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s))
+    with_order!(p.order(), fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s, span))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     p: &P,
-    x: &[T],
+    x: Option<&[T]>,
     dims: Dims,
     zi: Option<&[T]>,
     br: Range<usize>,
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
+    span: Range<usize>,
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
     let pw = 2 * M + 1;
@@ -271,9 +277,12 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         let mut tape =
             tapeo.data.as_deref_mut().map(|d| d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks_mut::<L>().0);
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
-        for t0 in (0..tlen).step_by(TB) {
-            let len = TB.min(tlen - t0);
-            gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd);
+        for t0 in span.clone().step_by(TB) {
+            let len = TB.min(span.end - t0);
+            match x {
+                Some(x) => gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd),
+                None => xs[..len].fill([T::zero(); L]),
+            }
             if tv {
                 pack_block(p, b0, nl, t0, len, w, cs);
             }
@@ -323,13 +332,15 @@ pub(crate) struct AdjIo<'a, T> {
     pub x: &'a [T],
     pub y: &'a [T],
     pub tape: &'a [T],
-    pub gy: &'a [T],
+    /// `None`: zero (the adjoint's free response from `gzf`, for the chunked path).
+    pub gy: Option<&'a [T]>,
     pub gzf: Option<&'a [T]>,
     pub want: [bool; 2],
 }
 
-/// Adjoint of the chunks of signals `br`. `outs = [gx, gzi, gcoef0, gcoef1]` (worker rows); `cdesc` gives
+/// Adjoint of the chunks of signals `br` over samples `span` of each (see [`fwd`]). `outs = [gx, gzi, gcoef0, gcoef1]` (worker rows); `cdesc` gives
 /// the layout and set size of the two coefficient arrays whose gradients the sinks receive.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
     p: &P,
     io: &AdjIo<'_, T>,
@@ -338,10 +349,12 @@ pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
     outs: &mut [Out<'_, T>; 4],
     s: &mut [T],
     cdesc: [(Layout, usize); 2],
+    span: Range<usize>,
 ) {
-    with_order!(p.order(), adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc))
+    with_order!(p.order(), adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc, span))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     p: &P,
     io: &AdjIo<'_, T>,
@@ -350,6 +363,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     outs: &mut [Out<'_, T>; 4],
     s: &mut [T],
     cdesc: [(Layout, usize); 2],
+    span: Range<usize>,
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
     let pw = 2 * M + 1;
@@ -379,10 +393,12 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         let tape: &[V<T, L>] =
             if ns > 1 { io.tape[(b0 / L) * L * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks::<L>().0 } else { &[] };
         let hs: &mut [[V<T, L>; M]] = h.as_chunks_mut::<M>().0;
-        let mut t0 = tlen.saturating_sub(1) / TB * TB;
-        while t0 < tlen {
-            let len = TB.min(tlen - t0);
-            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len], Dir::Back);
+        for t0 in span.clone().step_by(TB).rev() {
+            let len = TB.min(span.end - t0);
+            match io.gy {
+                Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len], Dir::Back),
+                None => gs[..len].fill([T::zero(); L]),
+            }
             if want_c {
                 gather(io.x, tlen, b0, nl, t0, &mut xs[..len], Dir::Back);
                 gather(io.y, tlen, b0, nl, t0, &mut ys[..len], Dir::Back);
@@ -430,7 +446,6 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                     }
                 }
             }
-            t0 = t0.wrapping_sub(TB);
         }
         if want_c && !tv {
             for l in 0..nl {
