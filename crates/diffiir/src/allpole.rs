@@ -74,7 +74,7 @@ pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>)
 pub fn allpole_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
     let n = a.k;
     let c = if a.is_time_varying() { TB * n } else { n };
-    par.workers(dims.batch.div_ceil(T::LANES)) * T::LANES * (2 * TB + n + c)
+    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * TB + n + c)
 }
 
 /// Buffer-passing form of [`allpole`]: writes `y` (`[B, T]`) and, if given, `zf` (`[B, N]`).
@@ -98,7 +98,7 @@ pub fn allpole_into<T: Float>(
     check_scratch(F, scratch, allpole_scratch_len::<T>(dims, &a, par))?;
     let per = allpole_scratch_len::<T>(dims, &a, Par::Seq);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, a.k)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| fwd::<T, L>(x, dims, &a, zi, br, o, s)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| fwd::<T, L>(x, dims, &a, zi, br, o, s)));
     Ok(())
 }
 
@@ -259,7 +259,7 @@ pub fn allpole_adjoint_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: 
     let n = a.k;
     let (c, g) = if a.is_time_varying() { ((TB + n) * n, TB * n) } else { (n, n) };
     let rows = TB + (TB + n) + (n + TB) + c + g;
-    par.workers(dims.batch.div_ceil(T::LANES)) * (T::LANES * rows + n)
+    crate::lanes::workers_for::<T>(dims.batch, par) * (T::LANES * rows + n)
 }
 
 /// Buffer-passing form of [`allpole_adjoint`]. Allocation-free under [`Par::Seq`].
@@ -299,8 +299,8 @@ pub fn allpole_adjoint_into<T: Float>(
     }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
     let io = AdjIo { y, gy, gzf, zi, want_a };
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));
-    reduce_partials(ga, &a, scratch, per, par.workers(dims.batch.div_ceil(T::LANES)), per - a.k);
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));
+    reduce_partials(ga, &a, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - a.k);
     Ok(())
 }
 

@@ -56,7 +56,7 @@ pub(crate) fn plan<T: Float>(dims: Dims, par: Par) -> Option<(usize, usize)> {
 }
 
 fn workers<T: Float>(p: &impl Pack<T>, k: usize, par: Par) -> usize {
-    par.workers(k.max(p.sections() * p.state_len()).div_ceil(T::LANES))
+    crate::lanes::workers_for::<T>(k, par).max(crate::lanes::workers_for::<T>(p.sections() * p.state_len(), par))
 }
 
 /// Scratch (in `T`s) of [`fwd`].
@@ -132,7 +132,7 @@ fn run_fwd<T: Float, P: Pack<T>>(
     par: Par,
     span: Range<usize>,
 ) {
-    crate::lanes!(T, d.batch, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, span.clone())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, span.clone())));
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -147,7 +147,7 @@ fn run_adj<T: Float, P: Pack<T>>(
     cdesc: [(Layout, usize); 2],
     span: Range<usize>,
 ) {
-    crate::lanes!(T, d.batch, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(p, io, d, br, o, s, cdesc, span.clone())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(p, io, d, br, o, s, cdesc, span.clone())));
 }
 
 /// `n` copies of the `d × d` identity as user-layout states (`[n][d][d]`): unit state `j` of copy `i` at
@@ -430,6 +430,6 @@ pub(crate) fn adj<T: Float, P: Pack<T>>(
         let [g0c, g1c] = &mut out.coef;
         let outs = [Out::new(gxm, c), none(), coef_rows(g0c, cdesc[0], b, tl, (0, main), c), coef_rows(g1c, cdesc[1], b, tl, (0, main), c)];
         run_adj(&cp, &fio, cd, outs, scratch, per, par, cdc, 0..c);
-        add_partials(&mut out.coef, cdesc, b, scratch, per, par.workers(k.div_ceil(T::LANES)));
+        add_partials(&mut out.coef, cdesc, b, scratch, per, crate::lanes::workers_for::<T>(k, par));
     }
 }

@@ -238,32 +238,54 @@ pub(crate) fn check_scratch<T>(func: &'static str, scratch: &[T], need: usize) -
     Ok(())
 }
 
-/// Lanes per chunk for a batch: [`Float::LANES`], or 1 for a single signal (padding one signal out to a
-/// full lane vector would multiply its work; its speed needs the block-parallel method instead).
-pub(crate) fn lanes_for<T: Float>(batch: usize) -> usize {
+/// Lanes per chunk: [`Float::LANES`]; half of them when full chunks would leave some of `par`'s workers idle
+/// (16 signals on 2 threads run as two chunks of 8); 1 for a single signal (padding one signal out to a lane
+/// vector would multiply its work — long single signals take the chunked path instead).
+pub(crate) fn lanes_for<T: Float>(batch: usize, par: Par) -> usize {
     if batch == 1 {
         1
+    } else if batch.div_ceil(T::LANES) < par.workers(batch.div_ceil(T::LANES / 2)) {
+        T::LANES / 2
     } else {
         T::LANES
     }
 }
 
-/// Runs `$body` with the const lane count `$L` = [`lanes_for`]`::<T>(batch)`.
+/// Workers [`drive`] uses for `batch` signals under `par` (each needs its own scratch).
+pub(crate) fn workers_for<T: Float>(batch: usize, par: Par) -> usize {
+    par.workers(batch.div_ceil(lanes_for::<T>(batch, par)))
+}
+
+/// Lanes per tape group: the sosfilt tape is stored `[group][T][S−1][g]`, with `g` fixed by the batch alone
+/// (half a full lane vector), so a forward and an adjoint that chose different lane counts still agree on it.
+pub(crate) fn tape_group<T: Float>(batch: usize) -> usize {
+    if batch == 1 {
+        1
+    } else {
+        T::LANES / 2
+    }
+}
+
+/// Runs `$body` with the const lane count `$L` = [`lanes_for`]`::<T>(batch, par)`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! lanes {
-    ($T:ty, $batch:expr, $L:ident => $body:expr) => {
-        match (<$T as $crate::Float>::LANES, $batch) {
-            (_, 1) => {
+    ($T:ty, $batch:expr, $par:expr, $L:ident => $body:expr) => {
+        match $crate::lanes::lanes_for::<$T>($batch, $par) {
+            1 => {
                 const $L: usize = 1;
                 $body
             }
-            (16, _) => {
+            16 => {
                 const $L: usize = 16;
                 $body
             }
-            _ => {
+            8 => {
                 const $L: usize = 8;
+                $body
+            }
+            _ => {
+                const $L: usize = 4;
                 $body
             }
         }

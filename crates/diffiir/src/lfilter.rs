@@ -121,7 +121,7 @@ pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: D
     let p = LfPack::new(*b, *a, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, kc, par),
-        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&p),
+        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p),
     }
 }
 
@@ -156,7 +156,7 @@ pub fn lfilter_into<T: Float>(
     }
     let per = tdf2::fwd_scratch(&p);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len)));
     Ok(())
 }
 
@@ -231,7 +231,7 @@ pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>,
     let p = LfPack::new(*b, *a, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::adj_scratch(&p, [(b.layout, b.k), (a.layout, a.k)], kc, par),
-        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&p, partial),
+        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::adj_scratch(&p, partial),
     }
 }
 
@@ -283,8 +283,8 @@ pub fn lfilter_adjoint_into<T: Float>(
     }
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len)));
-    let workers = par.workers(dims.batch.div_ceil(T::LANES));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len)));
+    let workers = crate::lanes::workers_for::<T>(dims.batch, par);
     let off = per - partial;
     reduce_partials(gb, &b, scratch, per, workers, off);
     reduce_partials(ga, &a, scratch, per, workers, off + partial_len((b.layout, b.k)));

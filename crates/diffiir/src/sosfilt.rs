@@ -121,7 +121,7 @@ pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -
     let p = SosPack { sos: *sos, tlen: dims.len };
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, kc, par),
-        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::fwd_scratch(&p),
+        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p),
     }
 }
 
@@ -159,7 +159,7 @@ pub fn sosfilt_into<T: Float>(
         return Ok(());
     }
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, dims.len * (s - 1))];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len)));
     Ok(())
 }
 
@@ -226,7 +226,7 @@ pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par
     let p = SosPack { sos: *sos, tlen: dims.len };
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::adj_scratch(&p, [(sos.layout, sos.k), (Layout::PerSignal, 0)], kc, par),
-        None => par.workers(dims.batch.div_ceil(T::LANES)) * tdf2::adj_scratch(&p, partial_len((sos.layout, sos.k))),
+        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::adj_scratch(&p, partial_len((sos.layout, sos.k))),
     }
 }
 
@@ -276,8 +276,8 @@ pub fn sosfilt_adjoint_into<T: Float>(
         return Ok(());
     }
     let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len)));
-    reduce_partials(gs, &sos, scratch, per, par.workers(dims.batch.div_ceil(T::LANES)), per - partial);
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len)));
+    reduce_partials(gs, &sos, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - partial);
     Ok(())
 }
 

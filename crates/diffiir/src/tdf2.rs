@@ -62,7 +62,7 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
 
 /// Tape length (in `T`s): intermediate section outputs, `[chunk][T][S−1][lane]`.
 pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
-    let l = crate::lanes::lanes_for::<T>(dims.batch);
+    let l = if dims.batch == 1 { 1 } else { T::LANES };
     dims.batch.div_ceil(l) * l * dims.len * sections.saturating_sub(1)
 }
 
@@ -225,6 +225,33 @@ fn store_state<T: Float, const L: usize>(st: &[V<T, L>], z: &mut [T], lb0: usize
     }
 }
 
+/// Stores lane vector `v` as tape entry `i` of a lane chunk's tape (`[L/g][entries][g]`, `per_group` entries
+/// per group; `g` is `L` or `L/2`, spelled out so the copies have constant lengths).
+#[inline(always)]
+fn tape_put<T: Float, const L: usize>(tp: &mut [T], g: usize, per_group: usize, i: usize, v: &V<T, L>) {
+    if g == L {
+        tp[i * L..][..L].copy_from_slice(v);
+    } else {
+        let h = L / 2;
+        tp[i * h..][..h].copy_from_slice(&v[..h]);
+        tp[(per_group + i) * h..][..h].copy_from_slice(&v[h..]);
+    }
+}
+
+/// Tape entry `i` of a lane chunk, as stored by [`tape_put`].
+#[inline(always)]
+fn tape_get<T: Float, const L: usize>(tp: &[T], g: usize, per_group: usize, i: usize) -> V<T, L> {
+    let mut v = [T::zero(); L];
+    if g == L {
+        v.copy_from_slice(&tp[i * L..][..L]);
+    } else {
+        let h = L / 2;
+        v[..h].copy_from_slice(&tp[i * h..][..h]);
+        v[h..].copy_from_slice(&tp[(per_group + i) * h..][..h]);
+    }
+    v
+}
+
 /// Packs the chunk's coefficient sets at sample `n` (lanes beyond `nl` stay zero: they filter nothing).
 fn pack_chunk<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize, n: usize, c: &mut [V<T, L>]) {
     c.fill([T::zero(); L]);
@@ -268,14 +295,14 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
+    let g = crate::lanes::tape_group::<T>(dims.batch);
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
         load_state(st, zi, b0, nl, ns, M, ms);
         if !tv {
             pack_chunk(p, b0, nl, 0, cs);
         }
-        let mut tape =
-            tapeo.data.as_deref_mut().map(|d| d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks_mut::<L>().0);
+        let mut tape = tapeo.data.as_deref_mut().map(|d| &mut d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)]);
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
         for t0 in span.clone().step_by(TB) {
             let len = TB.min(span.end - t0);
@@ -301,7 +328,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                     for (sec, sst) in st.iter_mut().enumerate() {
                         v = step(sst, &c[sec * pw..][..pw], &v);
                         if let (Some(tp), true) = (tape.as_deref_mut(), sec + 1 < ns) {
-                            tp[(t0 + t) * (ns - 1) + sec] = v;
+                            tape_put(tp, g, tlen * (ns - 1), (t0 + t) * (ns - 1) + sec, &v);
                         }
                     }
                     ys[t] = v;
@@ -379,6 +406,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (h, s) = take::<T, L>(s, ns * M);
     let (ghs, _) = take::<T, L>(s, ns * (TB + M));
     let [gxo, gzio, c0, c1] = outs;
+    let g = crate::lanes::tape_group::<T>(dims.batch);
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
@@ -390,8 +418,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             pack_chunk(p, b0, nl, 0, cs);
             gc.fill([T::zero(); L]);
         }
-        let tape: &[V<T, L>] =
-            if ns > 1 { io.tape[(b0 / L) * L * tlen * (ns - 1)..][..L * tlen * (ns - 1)].as_chunks::<L>().0 } else { &[] };
+        let tape: &[T] = if ns > 1 { &io.tape[(b0 / L) * L * tlen * (ns - 1)..][..L * tlen * (ns - 1)] } else { &[] };
         let hs: &mut [[V<T, L>; M]] = h.as_chunks_mut::<M>().0;
         for t0 in span.clone().step_by(TB).rev() {
             let len = TB.min(span.end - t0);
@@ -430,8 +457,9 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             if want_c {
                 for sec in 0..ns {
                     let gh = &ghs[sec * (TB + M)..][..len + M];
-                    let xin = |t: usize| if sec == 0 { xs[t] } else { tape[(t0 + t) * (ns - 1) + sec - 1] };
-                    let yout = |t: usize| if sec + 1 == ns { ys[t] } else { tape[(t0 + t) * (ns - 1) + sec] };
+                    let tv_at = |i: usize| tape_get::<T, L>(tape, g, tlen * (ns - 1), i);
+                    let xin = |t: usize| if sec == 0 { xs[t] } else { tv_at((t0 + t) * (ns - 1) + sec - 1) };
+                    let yout = |t: usize| if sec + 1 == ns { ys[t] } else { tv_at((t0 + t) * (ns - 1) + sec) };
                     let g = if tv { &mut gc[sec * pw..] } else { &mut gc[sec * pw..][..pw] };
                     coef_grads::<T, L, M>(gh, len, xin, yout, g, tv.then_some(w));
                 }
