@@ -7,7 +7,7 @@
 //! Kernels run with the interpreter released (`Python::detach`). Core errors become `ValueError`, dtype and
 //! contiguity problems `TypeError` — never a panic across the boundary.
 
-use diffiir::{Coefs, Dims, Float, Layout, Par};
+use diffiir::{Coefs, Dims, Float, Layout, Par, Path};
 use numpy::{Element, IntoPyArray, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -16,12 +16,35 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Threads for the kernels: 0 = all cores (rayon's pool), 1 = sequential, n = up to n.
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
+/// Evaluation path: 0 auto, 1 sequential, 2 chunked (see `diffiir::Path`).
+static PATH: AtomicUsize = AtomicUsize::new(0);
+const PATHS: [(&str, Path); 3] = [("auto", Path::Auto), ("sequential", Path::Sequential), ("chunked", Path::Chunked)];
+
 pub(crate) fn par() -> Par {
-    match THREADS.load(Ordering::Relaxed) {
+    let p = match THREADS.load(Ordering::Relaxed) {
         0 => Par::default(),
         1 => Par::Seq,
         n => Par::Rayon(n),
-    }
+    };
+    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(2)].1)
+}
+
+/// Sets the evaluation path of `lfilter`/`sosfilt` and their gradients: "auto" (default: block-parallel
+/// for few long signals), "sequential" or "chunked".
+#[pyfunction]
+fn set_path(path: &str) -> PyResult<()> {
+    let i = PATHS
+        .iter()
+        .position(|(n, _)| *n == path)
+        .ok_or_else(|| PyValueError::new_err(format!("path must be one of 'auto', 'sequential', 'chunked', got {path:?}")))?;
+    PATH.store(i, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The current evaluation path.
+#[pyfunction]
+fn get_path() -> &'static str {
+    PATHS[PATH.load(Ordering::Relaxed).min(2)].0
 }
 
 /// Sets how many threads the kernels use (0 = all cores, 1 = sequential).
@@ -140,6 +163,8 @@ mod steady;
 fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(set_path, m)?)?;
+    m.add_function(wrap_pyfunction!(get_path, m)?)?;
     m.add_function(wrap_pyfunction!(allpole::allpole, m)?)?;
     m.add_function(wrap_pyfunction!(allpole::allpole_adjoint, m)?)?;
     m.add_function(wrap_pyfunction!(lfilter::lfilter, m)?)?;
