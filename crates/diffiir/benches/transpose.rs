@@ -1,6 +1,6 @@
 //! Why `src/transpose.rs` uses SSE2 register tiles (its `unsafe` loads and stores): the lane kernels move
 //! every array through a rows ↔ time-major-lanes transposition, and this probe times that move on W1's
-//! layout (16 rows × 48000 f32, 256-step blocks) both ways in one run, beside a plain `copy_from_slice` of
+//! layout (16 rows × 48000 f32, 1024-step blocks) both ways in one run, beside a plain `copy_from_slice` of
 //! the same 3 MB as the bandwidth reference.
 //!
 //! `cargo bench -p diffiir --bench transpose`. The element-wise versions are what the kernels did before
@@ -14,7 +14,7 @@ use common::median_ms as time;
 use std::arch::x86_64::*;
 
 const L: usize = 16;
-const TB: usize = 256;
+const TB: usize = 1024;
 
 fn gather_elementwise(src: &[f32], tlen: usize, t0: usize, dst: &mut [[f32; L]]) {
     let rows: [&[f32]; L] = std::array::from_fn(|l| &src[l * tlen + t0..][..dst.len()]);

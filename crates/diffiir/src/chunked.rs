@@ -9,7 +9,8 @@
 //! ```text
 //! s_{k+1} = Φ_k s_k + f_k      Φ_k: the chunk's state transition (D × D); f_k: its final state from rest
 //! ```
-//! 1. pass 1 — every chunk from rest, in lanes and threads: `f_k` (nothing else is written);
+//! 1. pass 1 — every chunk from rest, in lanes and threads: `f_k` (nothing else is written); time-invariant
+//!    filters run only each chunk's last `n` samples, the horizon beyond which `‖Aⁿ‖∞ ≤ ε/1024` (`horizon`);
 //! 2. transitions — time-invariant: the one-step transition (the kernel run one step from each unit state),
 //!    raised to the `C`-th power in f64; time-varying: the kernel's free response over every chunk from each
 //!    unit state (`D` zero-input passes);

@@ -95,7 +95,7 @@ pub(crate) fn take<T, const L: usize>(s: &mut [T], rows: usize) -> (&mut [V<T, L
 ///
 /// Groups of [`group`] rows at a time, by register tiles ([`Tile`]): only a few rows stream at once, so
 /// rows a multiple of 4 KiB apart (W6's layout, all in one L1 set) do not thrash as lockstep access over
-/// all `L` rows did. `Dir::Back` is accepted for symmetry with [`scatter`]; within a 256-step block the
+/// all `L` rows did. `Dir::Back` is accepted for symmetry with [`scatter`]; within a 1024-step block the
 /// direction does not matter to the prefetcher, and blocks are visited in the caller's order.
 #[inline]
 pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>], _dir: Dir) {
