@@ -25,7 +25,7 @@
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Dir, Out, Sink, TB, V};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, TB, V};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::Filtered;
@@ -124,9 +124,9 @@ fn fwd<T: Float, const L: usize>(
         }
         for t0 in (0..tlen).step_by(TB) {
             let len = TB.min(tlen - t0);
-            gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd);
+            gather(x, tlen, b0, nl, t0, &mut xs[..len]);
             if tv {
-                pack_samples(a, b0, nl, t0, len, tlen, cs, Dir::Fwd);
+                pack_samples(a, b0, nl, t0, len, tlen, cs);
             }
             for t in 0..len {
                 let c = if tv { &cs[t * n..][..n] } else { &cs[..n] };
@@ -141,7 +141,7 @@ fn fwd<T: Float, const L: usize>(
                 ys[n + t] = acc;
             }
             if let Some(yd) = yo.data.as_deref_mut() {
-                scatter(&ys[n..n + len], yd, tlen, b0 - br.start, nl, t0, Dir::Fwd);
+                scatter(&ys[n..n + len], yd, tlen, b0 - br.start, nl, t0);
             }
             ys.copy_within(len..len + n, 0);
         }
@@ -184,20 +184,10 @@ fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usi
 
 /// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen`): per
 /// signal the block's sets are one contiguous run, so this is [`gather`] on rows of `T·N` values.
-#[allow(clippy::too_many_arguments)]
-fn pack_samples<T: Float, const L: usize>(
-    a: &Coefs<'_, T>,
-    b0: usize,
-    nl: usize,
-    t0: usize,
-    rows: usize,
-    tlen: usize,
-    c: &mut [V<T, L>],
-    dir: Dir,
-) {
+fn pack_samples<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t0: usize, rows: usize, tlen: usize, c: &mut [V<T, L>]) {
     let n = a.k;
     let valid = rows.min(tlen.saturating_sub(t0)) * n;
-    gather(a.data, tlen * n, b0, nl, t0 * n, &mut c[..valid], dir);
+    gather(a.data, tlen * n, b0, nl, t0 * n, &mut c[..valid]);
     c[valid..rows * n].fill([T::zero(); L]);
 }
 
@@ -342,7 +332,7 @@ fn adj<T: Float, const L: usize>(
         while t0 < tlen {
             let len = TB.min(tlen - t0);
             us.copy_within(0..n, len);
-            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len], Dir::Back);
+            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
             if let Some(gzf) = io.gzf {
                 // zf_j = y[T−1−j]: its gradient joins ḡ there.
                 for t in (tlen.saturating_sub(n)).max(t0)..t0 + len {
@@ -355,11 +345,11 @@ fn adj<T: Float, const L: usize>(
                 // Rows 0..n+len hold y[t0−n .. t0+len): negative times from zi, the rest from y.
                 let h = n.min(t0);
                 zi_history(ys, io.zi, b0, nl, n, t0);
-                gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len], Dir::Back);
+                gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len]);
             }
             if tv {
                 // a_k[n+k] reaches n rows past the block; rows past T are zero (u is zero there).
-                pack_samples(a, b0, nl, t0, len + n, tlen, cs, Dir::Back);
+                pack_samples(a, b0, nl, t0, len + n, tlen, cs);
             }
             for t in (0..len).rev() {
                 let mut acc = gs[t];
@@ -397,12 +387,12 @@ fn adj<T: Float, const L: usize>(
                 }
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
-                scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0, Dir::Back);
+                scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0);
             }
             if io.want_a && tv {
                 // Per-sample gradients have per-sample layout: the inverse transposition of `pack_samples`.
                 if let Some(d) = ga.data.as_deref_mut() {
-                    scatter(&gc[..len * n], d, tlen * n, b0 - br.start, nl, t0 * n, Dir::Back);
+                    scatter(&gc[..len * n], d, tlen * n, b0 - br.start, nl, t0 * n);
                 }
             }
             t0 = t0.wrapping_sub(TB);

@@ -189,6 +189,20 @@ fn matpow(a: Vec<f64>, d: usize, mut e: usize) -> Vec<f64> {
     r
 }
 
+/// The chunk transitions (row-major; one per chunk when time-varying, else one for all) and the horizon `n`
+/// of pass 1 (`c` when time-varying). `free(Some(j))` runs every chunk from unit state `j` with zero input
+/// (`[k][d]`); `free(None)` runs one step from each unit state (`[d][d]`), the one-step transition whose
+/// `c`-th power is a time-invariant chunk's.
+fn transitions<T: Float>(tv: bool, k: usize, d: usize, c: usize, mut free: impl FnMut(Option<usize>) -> Vec<T>) -> (Vec<f64>, usize) {
+    if tv {
+        return (assemble::<T>(k, d, |j| free(Some(j))), c);
+    }
+    let one = free(None);
+    let a = assemble::<T>(1, d, |j| one[j * d..][..d].to_vec());
+    let n = horizon::<T>(&a, d, c);
+    (matpow(a, d, c), n)
+}
+
 /// Samples of history a chunk's final state from rest depends on, to below rounding: the smallest power of
 /// two `n` with `‖Aⁿ‖∞ ≤ ε/1024` (`A` the one-step transition, `ε` the type's epsilon), or `c` if none
 /// `≤ c` — so what pass 1 drops changes that state by less than a thousandth of its rounding.
@@ -254,31 +268,19 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
         let xb = &x[b * tl..][..tl];
         // Transitions first: for a time-invariant filter they also bound how much of a chunk its final state
         // from rest depends on, so pass 1 runs only over that horizon.
-        let (phi, span) = if p.time_varying() {
-            let phi = assemble::<T>(k, d, |j| {
-                let mut col = vec![T::zero(); k * d];
-                run_fwd(&cp, None, cd, Some(&units(k, d, Some(j))), [none(), Out::new(Some(&mut col), d), none()], scratch, per, par, 0..c);
-                col
-            });
-            (phi, 0..c)
-        } else {
-            let mut col = vec![T::zero(); d * d];
-            let zeros = vec![T::zero(); d];
-            run_fwd(
-                &cp,
-                Some(&zeros),
-                Dims::new(d, 1),
-                Some(&units(1, d, None)),
-                [none(), Out::new(Some(&mut col), d), none()],
-                scratch,
-                per,
-                par,
-                0..1,
-            );
-            let a = assemble::<T>(1, d, |j| col[j * d..][..d].to_vec());
-            let n = horizon::<T>(&a, d, c);
-            (matpow(a, d, c), c - n..c)
-        };
+        let (phi, n) = transitions::<T>(p.time_varying(), k, d, c, |j| {
+            let mut col = vec![T::zero(); if j.is_some() { k * d } else { d * d }];
+            let cols = [none(), Out::new(Some(&mut col), d), none()];
+            match j {
+                Some(j) => run_fwd(&cp, None, cd, Some(&units(k, d, Some(j))), cols, scratch, per, par, 0..c),
+                None => {
+                    let zeros = vec![T::zero(); d];
+                    run_fwd(&cp, Some(&zeros), Dims::new(d, 1), Some(&units(1, d, None)), cols, scratch, per, par, 0..1)
+                }
+            }
+            col
+        });
+        let span = c - n..c;
         let mut fk = vec![T::zero(); k * d];
         run_fwd(&cp, Some(xb), cd, None, [none(), Out::new(Some(&mut fk), d), none()], scratch, per, par, span);
         let mut s: Vec<f64> = zi.map_or(vec![0.0; d], |z| z[b * d..][..d].iter().map(|v| v.to64()).collect());
@@ -396,24 +398,24 @@ pub(crate) fn adj<T: Float, P: Pack<T>>(
             add_partials(&mut out.coef, cdesc, b, scratch, per, 1);
         }
         let mio = AdjIo { x: xm, y: ym, tape: tm, gy: gy.map(|g| g.0), gzf: None, want: want0 };
-        let (psi, span) = if p.time_varying() {
-            let psi = assemble::<T>(k, d, |j| {
-                let mut col = vec![T::zero(); k * d];
-                let seed = units(k, d, Some(j));
-                let fio = AdjIo { gy: None, gzf: Some(&seed), ..mio };
-                run_adj(&cp, &fio, cd, [none(), Out::new(Some(&mut col), d), none(), none()], scratch, per, par, cdc, 0..c);
-                col
-            });
-            (psi, 0..c)
-        } else {
-            let mut col = vec![T::zero(); d * d];
-            let (seed, tape1) = (units(1, d, None), vec![T::zero(); d.div_ceil(T::LANES) * T::LANES * ns1]);
-            let fio = AdjIo { x: &[], y: &[], tape: &tape1, gy: None, gzf: Some(&seed), want: want0 };
-            run_adj(&cp, &fio, Dims::new(d, 1), [none(), Out::new(Some(&mut col), d), none(), none()], scratch, per, par, cdc, 0..1);
-            let a = assemble::<T>(1, d, |j| col[j * d..][..d].to_vec());
-            let n = horizon::<T>(&a, d, c);
-            (matpow(a, d, c), 0..n)
-        };
+        let (psi, n) = transitions::<T>(p.time_varying(), k, d, c, |j| {
+            let mut col = vec![T::zero(); if j.is_some() { k * d } else { d * d }];
+            let cols = [none(), Out::new(Some(&mut col), d), none(), none()];
+            match j {
+                Some(j) => {
+                    let seed = units(k, d, Some(j));
+                    let fio = AdjIo { gy: None, gzf: Some(&seed), ..mio };
+                    run_adj(&cp, &fio, cd, cols, scratch, per, par, cdc, 0..c);
+                }
+                None => {
+                    let (seed, tape1) = (units(1, d, None), vec![T::zero(); d.div_ceil(T::LANES) * T::LANES * ns1]);
+                    let fio = AdjIo { x: &[], y: &[], tape: &tape1, gy: None, gzf: Some(&seed), want: want0 };
+                    run_adj(&cp, &fio, Dims::new(d, 1), cols, scratch, per, par, cdc, 0..1);
+                }
+            }
+            col
+        });
+        let span = 0..n;
         let mut g0 = vec![T::zero(); k * d];
         run_adj(&cp, &mio, cd, [none(), Out::new(Some(&mut g0), d), none(), none()], scratch, per, par, cdc, span);
         let mut h: Vec<f64> = ht.iter().map(|v| v.to64()).collect();

@@ -95,10 +95,10 @@ pub(crate) fn take<T, const L: usize>(s: &mut [T], rows: usize) -> (&mut [V<T, L
 ///
 /// Groups of [`group`] rows at a time, by register tiles ([`Tile`]): only a few rows stream at once, so
 /// rows a multiple of 4 KiB apart (W6's layout, all in one L1 set) do not thrash as lockstep access over
-/// all `L` rows did. `Dir::Back` is accepted for symmetry with [`scatter`]; within a 1024-step block the
-/// direction does not matter to the prefetcher, and blocks are visited in the caller's order.
+/// all `L` rows did. Blocks are visited in the caller's order (backwards in the adjoint); within a block the
+/// direction does not matter to the prefetcher.
 #[inline]
-pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>], _dir: Dir) {
+pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>]) {
     let len = dst.len();
     let g = group::<T>();
     let mut lb = 0;
@@ -115,7 +115,7 @@ pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize
 
 /// Inverse of [`gather`] into a worker's rows: `dst[(lb0 + l)·tlen + t0 + t] = src[t][l]`.
 #[inline]
-pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize, _dir: Dir) {
+pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize) {
     let len = src.len();
     let g = group::<T>();
     let mut lb = 0;
@@ -132,13 +132,6 @@ pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], 
         T::lanes_to_rows(src, lb, &mut rows[..k]);
         lb += k;
     }
-}
-
-/// Direction of a pass over time.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dir {
-    Fwd,
-    Back,
 }
 
 /// A gradient destination in a coefficient layout, as seen by one worker: per-signal and per-sample rows

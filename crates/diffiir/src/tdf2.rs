@@ -20,7 +20,7 @@
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
 use crate::float::Float;
-use crate::lanes::{gather, partial_len, scatter, sink, take, Dir, Out, Sink, TB, V};
+use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, TB, V};
 use crate::shape::{Dims, Layout};
 use std::ops::Range;
 
@@ -307,7 +307,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         for t0 in span.clone().step_by(TB) {
             let len = TB.min(span.end - t0);
             match x {
-                Some(x) => gather(x, tlen, b0, nl, t0, &mut xs[..len], Dir::Fwd),
+                Some(x) => gather(x, tlen, b0, nl, t0, &mut xs[..len]),
                 None => xs[..len].fill([T::zero(); L]),
             }
             if tv {
@@ -335,7 +335,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 }
             }
             if let Some(yd) = yo.data.as_deref_mut() {
-                scatter(&ys[..len], yd, tlen, b0 - br.start, nl, t0, Dir::Fwd);
+                scatter(&ys[..len], yd, tlen, b0 - br.start, nl, t0);
             }
         }
         if let Some(zf) = zfo.data.as_deref_mut() {
@@ -423,12 +423,12 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         for t0 in span.clone().step_by(TB).rev() {
             let len = TB.min(span.end - t0);
             match io.gy {
-                Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len], Dir::Back),
+                Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len]),
                 None => gs[..len].fill([T::zero(); L]),
             }
             if want_c {
-                gather(io.x, tlen, b0, nl, t0, &mut xs[..len], Dir::Back);
-                gather(io.y, tlen, b0, nl, t0, &mut ys[..len], Dir::Back);
+                gather(io.x, tlen, b0, nl, t0, &mut xs[..len]);
+                gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
             }
             if tv {
                 pack_block(p, b0, nl, t0, len, w, cs);
@@ -465,7 +465,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 }
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
-                scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0, Dir::Back);
+                scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
             }
             if want_c && tv {
                 for t in 0..len {

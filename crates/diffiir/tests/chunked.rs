@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::too_many_arguments)]
 
 mod common;
-use common::{assert_rel, to64, Rng};
+use common::{assert_rel, Rng};
 use diffiir::*;
 
 /// A coefficient array with its layout.
@@ -188,7 +188,6 @@ fn chunked_float32_error_within_2x_of_sequential() {
             eprintln!("tv={tv} {name}: sequential {:.2e}, chunked {:.2e}", seq[i], chk[i]);
             assert!(chk[i] <= 2.0 * seq[i] + 1e-7, "tv={tv} {name}: chunked {:.2e} vs sequential {:.2e}", chk[i], seq[i]);
         }
-        let _ = to64(&[0f32]);
     }
 }
 
@@ -196,7 +195,6 @@ fn chunked_float32_error_within_2x_of_sequential() {
 /// full batches and short signals sequential.
 #[test]
 fn auto_path_choice() {
-    let mut rng = Rng::new(74);
     let (b, a) = (
         C { data: vec![0.2f32, 0.3, 0.1], layout: Layout::Shared, k: 3 },
         C { data: vec![1.0f32, -1.5, 0.7], layout: Layout::Shared, k: 3 },
@@ -209,7 +207,6 @@ fn auto_path_choice() {
         let z = vec![0f32; batch * 2];
         lfilter_all(&b, &a, &x, d, &z, &gy, &z, Par::Seq.with_path(path))
     };
-    let _ = rng.uniform();
     // f32: 64 chunks of ≥ 1024 samples for ≤ 4 signals.
     for (batch, len, chunks) in [(1, 65_536, true), (4, 70_000, true), (1, 65_535, false), (5, 70_000, false), (16, 70_000, false)] {
         let auto = run(batch, len, Path::Auto);
