@@ -245,7 +245,7 @@ fn to_t<T: Float>(s: &[f64]) -> Vec<T> {
     s.iter().map(|&v| T::of(v)).collect()
 }
 
-/// Forward of every signal by chunks; outputs as [`tdf2::fwd`] in the user's layouts (`tape` `[B][T][S−1]`
+/// Forward of every signal by chunks; outputs as [`tdf2::fwd`] in the user's layouts (`tape`: `T·(S−1)` values
 /// per signal, in the chunked path's own order).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fwd<T: Float, P: Pack<T>>(

@@ -41,6 +41,10 @@ pub(crate) trait Pack<T: Float>: Sync {
     fn unpack<const L: usize>(&self, b: usize, n: usize, l: usize, p: &[V<T, L>], g: &[V<T, L>], sinks: &mut [Sink<'_, T>; 2]);
 }
 
+/// Steps per adjoint sub-block: the recursion's `ĝ` and the block's `x`/`y` rows of one sub-block stay in
+/// L1 (4 KiB per array at 16 `f32` lanes) for the coefficient reductions that follow it.
+const SB: usize = 64;
+
 /// Packed rows per time step.
 pub(crate) fn width<T: Float>(p: &impl Pack<T>) -> usize {
     p.sections() * (2 * p.order() + 1)
@@ -57,10 +61,10 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let w = width(p);
     let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
     let (s, m) = (p.sections(), p.order());
-    T::LANES * (3 * TB + c + g + s * m + s * (TB + m)) + partial
+    T::LANES * (3 * TB + c + g + s * m + s * (TB + m) + (s - 1) * SB) + partial
 }
 
-/// Tape length (in `T`s): intermediate section outputs, `[chunk][T][S−1][lane]`.
+/// Tape length (in `T`s): intermediate section outputs, `[group][T][S−1][g]` (see `lanes::tape_group`).
 pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
     let l = if dims.batch == 1 { 1 } else { T::LANES };
     dims.batch.div_ceil(l) * l * dims.len * sections.saturating_sub(1)
@@ -146,22 +150,23 @@ fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &
     (gh, gx)
 }
 
-/// Coefficient gradients of one section over a block, from its recorded `ĝ` (`gh[t]` = ĝ at block time
-/// `t`, rows `len..len+M` = ĝ just after the block): `∂L/∂b̃_i[t] = ĝ[t+i]·x[t]`, `∂L/∂ã_i[t] = −ĝ[t+i]·y[t]`.
-/// Time-invariant (`g` = the section's `2M+1` rows): summed into `g`. Time-varying: written to
+/// Coefficient gradients of one section over a block of `len = xin.len()` samples, from its recorded `ĝ`
+/// (`gh[t]` = ĝ at block time `t`, rows `len..len+M` = ĝ just after the block) and its input and output
+/// series: `∂L/∂b̃_i[t] = ĝ[t+i]·x[t]`, `∂L/∂ã_i[t] = −ĝ[t+i]·y[t]`. Time-invariant (`g` = the section's `2M+1` rows): summed into `g`. Time-varying: written to
 /// `g[t·w ..]` (the section's rows of sample `t`, `w` rows per sample).
 #[inline(always)]
 fn coef_grads<T: Float, const L: usize, const M: usize>(
     gh: &[V<T, L>],
-    len: usize,
-    xin: impl Fn(usize) -> V<T, L>,
-    yout: impl Fn(usize) -> V<T, L>,
+    xin: &[V<T, L>],
+    yout: &[V<T, L>],
     g: &mut [V<T, L>],
     tv: Option<usize>,
 ) {
+    let len = xin.len();
+    let (gh, yout) = (&gh[..len + M], &yout[..len]);
     if let Some(w) = tv {
         for t in 0..len {
-            let (x, y, gt) = (xin(t), yout(t), &mut g[t * w..][..2 * M + 1]);
+            let (x, y, gt) = (xin[t], yout[t], &mut g[t * w..][..2 * M + 1]);
             for i in 0..=M {
                 for l in 0..L {
                     gt[i][l] = gh[t + i][l] * x[l];
@@ -177,10 +182,9 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
     }
     for i in 0..=M {
         let mut acc = [T::zero(); L];
-        for t in 0..len {
-            let x = xin(t);
+        for (x, h) in xin.iter().zip(&gh[i..]) {
             for l in 0..L {
-                acc[l] = acc[l] + gh[t + i][l] * x[l];
+                acc[l] = acc[l] + h[l] * x[l];
             }
         }
         for l in 0..L {
@@ -189,10 +193,9 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
     }
     for i in 1..=M {
         let mut acc = [T::zero(); L];
-        for t in 0..len {
-            let y = yout(t);
+        for (y, h) in yout.iter().zip(&gh[i..]) {
             for l in 0..L {
-                acc[l] = acc[l] + gh[t + i][l] * y[l];
+                acc[l] = acc[l] + h[l] * y[l];
             }
         }
         for l in 0..L {
@@ -404,7 +407,8 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (h, s) = take::<T, L>(s, ns * M);
-    let (ghs, _) = take::<T, L>(s, ns * (TB + M));
+    let (ghs, s) = take::<T, L>(s, ns * (TB + M));
+    let (sio, _) = take::<T, L>(s, (ns - 1) * SB);
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
@@ -437,31 +441,43 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             for (sec, hsec) in hs.iter().enumerate() {
                 ghs[sec * (TB + M) + len..][..M].copy_from_slice(hsec);
             }
-            if ns == 1 && !tv {
-                // One time-invariant section (lfilter, a lone biquad): the state stays in registers.
-                let mut loc = hs[0];
-                for t in (0..len).rev() {
-                    (ghs[t], gs[t]) = step_adj(&mut loc, &cs[..w], &gs[t]);
-                }
-                hs[0] = loc;
-            } else {
-                for t in (0..len).rev() {
-                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                    let mut g = gs[t];
-                    for (sec, hsec) in hs.iter_mut().enumerate().rev() {
-                        (ghs[sec * (TB + M) + t], g) = step_adj(hsec, &c[sec * pw..][..pw], &g);
+            // Sub-blocks of SB steps, latest first: the recursion, then the coefficient reductions over the
+            // same steps while their rows are still in L1.
+            for u0 in (0..len).step_by(SB).rev() {
+                let ue = len.min(u0 + SB);
+                if ns == 1 && !tv {
+                    // One time-invariant section (lfilter, a lone biquad): the state stays in registers.
+                    let mut loc = hs[0];
+                    for t in (u0..ue).rev() {
+                        (ghs[t], gs[t]) = step_adj(&mut loc, &cs[..w], &gs[t]);
                     }
-                    gs[t] = g;
+                    hs[0] = loc;
+                } else {
+                    for t in (u0..ue).rev() {
+                        let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                        let mut g = gs[t];
+                        for (sec, hsec) in hs.iter_mut().enumerate().rev() {
+                            (ghs[sec * (TB + M) + t], g) = step_adj(hsec, &c[sec * pw..][..pw], &g);
+                        }
+                        gs[t] = g;
+                    }
                 }
-            }
-            if want_c {
-                for sec in 0..ns {
-                    let gh = &ghs[sec * (TB + M)..][..len + M];
-                    let tv_at = |i: usize| tape_get::<T, L>(tape, g, tlen * (ns - 1), i);
-                    let xin = |t: usize| if sec == 0 { xs[t] } else { tv_at((t0 + t) * (ns - 1) + sec - 1) };
-                    let yout = |t: usize| if sec + 1 == ns { ys[t] } else { tv_at((t0 + t) * (ns - 1) + sec) };
-                    let g = if tv { &mut gc[sec * pw..] } else { &mut gc[sec * pw..][..pw] };
-                    coef_grads::<T, L, M>(gh, len, xin, yout, g, tv.then_some(w));
+                if !want_c {
+                    continue;
+                }
+                // Each section's input and output as contiguous lane rows: x and y at the ends, the tape's
+                // sub-block (read once, in its stored order) in between.
+                let n = ue - u0;
+                for t in 0..n {
+                    for sec in 0..ns - 1 {
+                        sio[sec * SB + t] = tape_get::<T, L>(tape, g, tlen * (ns - 1), (t0 + u0 + t) * (ns - 1) + sec);
+                    }
+                }
+                for sec in (0..ns).rev() {
+                    let xin = if sec == 0 { &xs[u0..ue] } else { &sio[(sec - 1) * SB..][..n] };
+                    let yout = if sec + 1 == ns { &ys[u0..ue] } else { &sio[sec * SB..][..n] };
+                    let gsec = if tv { &mut gc[u0 * w + sec * pw..] } else { &mut gc[sec * pw..][..pw] };
+                    coef_grads::<T, L, M>(&ghs[sec * (TB + M) + u0..], xin, yout, gsec, tv.then_some(w));
                 }
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
