@@ -25,7 +25,7 @@
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, TB, V};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, SB, TB, V};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::Filtered;
@@ -351,38 +351,42 @@ fn adj<T: Float, const L: usize>(
                 // a_k[n+k] reaches n rows past the block; rows past T are zero (u is zero there).
                 pack_samples(a, b0, nl, t0, len + n, tlen, cs);
             }
-            for t in (0..len).rev() {
-                let mut acc = gs[t];
-                for k in 1..=n {
-                    let c = if tv { &cs[(t + k) * n + k - 1] } else { &cs[k - 1] };
-                    let u = &us[t + k];
-                    for l in 0..L {
-                        acc[l] = acc[l] - c[l] * u[l];
-                    }
-                }
-                us[t] = acc;
-            }
-            // ∂L/∂a_k[n] = −u[n]·y[n−k], reduced after the recursion so its loop-carried step stays small.
-            if io.want_a && tv {
-                for t in 0..len {
+            // Sub-blocks of SB steps, latest first: the recursion, then ∂L/∂a_k[n] = −u[n]·y[n−k] over the
+            // same steps while their rows are in L1 (reduced apart from the recursion so its loop-carried
+            // step stays small).
+            for u0 in (0..len).step_by(SB).rev() {
+                let ue = len.min(u0 + SB);
+                for t in (u0..ue).rev() {
+                    let mut acc = gs[t];
                     for k in 1..=n {
-                        let (u, yk, g) = (&us[t], &ys[n + t - k], &mut gc[t * n + k - 1]);
+                        let c = if tv { &cs[(t + k) * n + k - 1] } else { &cs[k - 1] };
+                        let u = &us[t + k];
                         for l in 0..L {
-                            g[l] = -(u[l] * yk[l]);
+                            acc[l] = acc[l] - c[l] * u[l];
                         }
                     }
+                    us[t] = acc;
                 }
-            } else if io.want_a {
-                for k in 1..=n {
-                    let mut s = [T::zero(); L];
-                    for t in 0..len {
-                        let (u, yk) = (&us[t], &ys[n + t - k]);
-                        for l in 0..L {
-                            s[l] = s[l] + u[l] * yk[l];
+                if io.want_a && tv {
+                    for t in u0..ue {
+                        for k in 1..=n {
+                            let (u, yk, g) = (&us[t], &ys[n + t - k], &mut gc[t * n + k - 1]);
+                            for l in 0..L {
+                                g[l] = -(u[l] * yk[l]);
+                            }
                         }
                     }
-                    for l in 0..L {
-                        gc[k - 1][l] = gc[k - 1][l] - s[l];
+                } else if io.want_a {
+                    for k in 1..=n {
+                        let mut s = [T::zero(); L];
+                        for (u, yk) in us[u0..ue].iter().zip(&ys[n + u0 - k..n + ue - k]) {
+                            for l in 0..L {
+                                s[l] = s[l] + u[l] * yk[l];
+                            }
+                        }
+                        for l in 0..L {
+                            gc[k - 1][l] = gc[k - 1][l] - s[l];
+                        }
                     }
                 }
             }

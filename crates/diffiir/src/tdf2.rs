@@ -20,7 +20,7 @@
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
 use crate::float::Float;
-use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, TB, V};
+use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, SB, TB, V};
 use crate::shape::{Dims, Layout};
 use std::ops::Range;
 
@@ -40,10 +40,6 @@ pub(crate) trait Pack<T: Float>: Sync {
     /// Maps gradients `g` of the packed set `p` (lane `l`) of signal `b` at sample `n` into the sinks.
     fn unpack<const L: usize>(&self, b: usize, n: usize, l: usize, p: &[V<T, L>], g: &[V<T, L>], sinks: &mut [Sink<'_, T>; 2]);
 }
-
-/// Steps per adjoint sub-block: the recursion's `ĝ` and the block's `x`/`y` rows of one sub-block stay in
-/// L1 (4 KiB per array at 16 `f32` lanes) for the coefficient reductions that follow it.
-const SB: usize = 64;
 
 /// Packed rows per time step.
 pub(crate) fn width<T: Float>(p: &impl Pack<T>) -> usize {
