@@ -5,7 +5,8 @@ same coefficients, normalised to a0 = 1. Timed per workload and thread count (to
 diffiir.set_num_threads(n)):
 
 * fwd: the forward pass under ``torch.no_grad()``;
-* fwd+bwd: forward, loss = mean(y²), backward to the input and every coefficient.
+* fwd+bwd: forward, loss = mean(y²), backward to the input and every coefficient;
+* floor: the identity (y = x) through the same loss and backward — the torch-side part of every fwd+bwd.
 
 Methods (see ``setup_*`` below): diffiir.torch; torchaudio.functional.lfilter; torchlpc.sample_wise_lpc (+ a
 conv1d FIR for numerators); philtorch (the fastest correct variant of a small sweep, named in the output); frequency
@@ -491,6 +492,11 @@ def measure(w, threads, philtorch_ok, args):
         print(f"    {w.id} {threads}t {name:15s} fwd {res[name][0]:9.2f} ms   fwd+bwd {res[name][1]:9.2f} ms", flush=True)
 
     timed("diffiir", setup_diffiir(w, f32))
+    # The floor: the identity "filter" (y = x) through the same loss and backward — what every method's fwd+bwd
+    # pays in torch besides its own filter, so fastest anchor / floor caps any method's ratio.
+    x = leaf(w.x, f32)
+    res["floor"] = median_ms(passes(lambda: x, [x])[1], args.budget, args.quick)
+    print(f"    {w.id} {threads}t {'floor':15s}                  fwd+bwd {res['floor']:9.2f} ms", flush=True)
     for name, setup in METHODS.items():
         timed(name, setup(w, f32))
     variant = None
@@ -522,7 +528,7 @@ def fmt(ms):
 def table(rows):
     """Markdown table; rows: (workload label, threads, res, scipy_ms)."""
     head = ["workload", "threads", "diffiir fwd", "diffiir fwd+bwd"] + [f"{a} fwd+bwd (fwd)" for a in ANCHORS]
-    head += ["scipy fwd", "ratio"]
+    head += ["scipy fwd", "ratio", "floor", "ratio cap"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, threads, res, scipy_ms in rows:
         d = res["diffiir"]
@@ -533,6 +539,7 @@ def table(rows):
             cells.append("n/a" if r is None else r if isinstance(r, str) else f"{fmt(r[1])} ({fmt(r[0])})")
         anchors = [res[a][1] for a in ANCHORS if isinstance(res[a], tuple)]
         cells += [fmt(scipy_ms), f"{min(anchors) / d[1]:.1f}×" if anchors and ok else "n/a"]
+        cells += [fmt(res["floor"]), f"{min(anchors) / res['floor']:.0f}×" if anchors else "n/a"]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -572,7 +579,9 @@ def report(rows, variants, errors, args):
         "Anchors' cells: fwd+bwd (fwd in brackets); fwd+bwd = forward, loss = mean(y²), backward to the input and every "
         "coefficient. ratio = fastest anchor fwd+bwd / diffiir fwd+bwd. scipy: forward only, one call per signal. "
         "torchlpc: sample_wise_lpc + conv1d FIR for numerators; W2 = 8 chained calls for torchaudio, torchlpc and "
-        "philtorch. frequency sampling is approximate (wraps slowly decaying responses). n/a: LTI-only method on W4.",
+        "philtorch. frequency sampling is approximate (wraps slowly decaying responses). n/a: LTI-only method on W4. "
+        "floor: the identity (y = x) through the same loss and backward, the torch-side cost inside every fwd+bwd; "
+        "ratio cap = fastest anchor fwd+bwd / floor, the ratio a filter costing nothing would reach.",
         "",
         "philtorch variant used ("
         + ("first correct candidate, no sweep" if args.quick or args.no_sweep else "fastest correct one of a short sweep")
