@@ -25,7 +25,7 @@
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, SB, TB, V};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, SB, TB, TF, V};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::Filtered;
@@ -73,8 +73,8 @@ pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>)
 /// Scratch length (in `T`s) that [`allpole_into`] needs for these shapes and this parallelism.
 pub fn allpole_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
     let n = a.k;
-    let c = if a.is_time_varying() { TB * n } else { n };
-    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * TB + n + c)
+    let c = if a.is_time_varying() { TF * n } else { n };
+    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * TF + n + c)
 }
 
 /// Buffer-passing form of [`allpole`]: writes `y` (`[B, T]`) and, if given, `zf` (`[B, N]`).
@@ -112,9 +112,9 @@ fn fwd<T: Float, const L: usize>(
     s: &mut [T],
 ) {
     let (n, tlen, tv) = (a.k, dims.len, a.is_time_varying());
-    let (xs, s) = take::<T, L>(s, TB);
-    let (ys, s) = take::<T, L>(s, n + TB);
-    let (cs, _) = take::<T, L>(s, if tv { TB * n } else { n });
+    let (xs, s) = take::<T, L>(s, TF);
+    let (ys, s) = take::<T, L>(s, n + TF);
+    let (cs, _) = take::<T, L>(s, if tv { TF * n } else { n });
     let [yo, zfo] = outs;
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
@@ -122,8 +122,8 @@ fn fwd<T: Float, const L: usize>(
         if !tv {
             pack(a, b0, nl, 0, tlen, cs);
         }
-        for t0 in (0..tlen).step_by(TB) {
-            let len = TB.min(tlen - t0);
+        for t0 in (0..tlen).step_by(TF) {
+            let len = TF.min(tlen - t0);
             gather(x, tlen, b0, nl, t0, &mut xs[..len]);
             if tv {
                 pack_samples(a, b0, nl, t0, len, tlen, cs);

@@ -20,7 +20,7 @@
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
 use crate::float::Float;
-use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, SB, TB, V};
+use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, SB, TB, TF, V};
 use crate::shape::{Dims, Layout};
 use std::ops::Range;
 
@@ -48,8 +48,8 @@ pub(crate) fn width<T: Float>(p: &impl Pack<T>) -> usize {
 
 /// Scratch per worker (in `T`s) of [`fwd`].
 pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>) -> usize {
-    let c = if p.time_varying() { TB * width(p) } else { width(p) };
-    T::LANES * (2 * TB + c + p.sections() * p.order())
+    let c = if p.time_varying() { TF * width(p) } else { width(p) };
+    T::LANES * (2 * TF + c + p.sections() * p.order())
 }
 
 /// Scratch per worker (in `T`s) of [`adj`]; the last `partial` elements take shared-gradient partial sums.
@@ -289,9 +289,9 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
     let pw = 2 * M + 1;
-    let (xs, s) = take::<T, L>(s, TB);
-    let (ys, s) = take::<T, L>(s, TB);
-    let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
+    let (xs, s) = take::<T, L>(s, TF);
+    let (ys, s) = take::<T, L>(s, TF);
+    let (cs, s) = take::<T, L>(s, if tv { TF * w } else { w });
     let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
@@ -303,8 +303,8 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         }
         let mut tape = tapeo.data.as_deref_mut().map(|d| &mut d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)]);
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
-        for t0 in span.clone().step_by(TB) {
-            let len = TB.min(span.end - t0);
+        for t0 in span.clone().step_by(TF) {
+            let len = TF.min(span.end - t0);
             match x {
                 Some(x) => gather(x, tlen, b0, nl, t0, &mut xs[..len]),
                 None => xs[..len].fill([T::zero(); L]),
