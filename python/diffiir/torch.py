@@ -100,7 +100,8 @@ class _SosfiltFn(torch.autograd.Function):
         func = "diffiir.torch.sosfilt"
         sn, xn, zn = _check(func, [("sos", sos), ("x", x), ("zi", zi)])
         p = _Sosfilt(sn, xn, axis, zn, func=func)
-        y, zf, tape = p.run(tape=True)
+        # The tape is only needed by the backward (none under no_grad or without grad-requiring inputs).
+        y, zf, tape = p.run(tape=any(ctx.needs_input_grad))
         ctx.p, ctx.y, ctx.tape, ctx.shape = p, y, tape, sn.shape
         return _t(p.signal_out(y)), _t(p.state_out(zf))
 

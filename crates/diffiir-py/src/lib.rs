@@ -141,7 +141,7 @@ macro_rules! dtype_fn {
         #[allow(clippy::too_many_arguments)]
         pub(crate) fn $name<'py>($py: ::pyo3::Python<'py>, $($arg: $ty),*) -> ::pyo3::PyResult<$ret> {
             #[allow(clippy::too_many_arguments)]
-            fn imp<'py, T: ::diffiir::Float + ::numpy::Element + ::diffiir::freq::FftNum>(
+            fn imp<'py, T: ::diffiir::Float + ::numpy::Element + ::diffiir::freq::FftNum + crate::tape::Pooled>(
                 $py: ::pyo3::Python<'py>,
                 $($arg: $ty),*
             ) -> ::pyo3::PyResult<$ret> $body
@@ -158,6 +158,7 @@ mod lfilter;
 mod param;
 mod sosfilt;
 mod steady;
+mod tape;
 
 #[pymodule]
 fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -165,6 +166,8 @@ fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(set_path, m)?)?;
     m.add_function(wrap_pyfunction!(get_path, m)?)?;
+    m.add_function(wrap_pyfunction!(tape::release_buffers, m)?)?;
+    m.add_class::<tape::Tape>()?;
     m.add_function(wrap_pyfunction!(allpole::allpole, m)?)?;
     m.add_function(wrap_pyfunction!(allpole::allpole_adjoint, m)?)?;
     m.add_function(wrap_pyfunction!(lfilter::lfilter, m)?)?;

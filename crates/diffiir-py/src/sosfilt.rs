@@ -1,11 +1,12 @@
 //! `sosfilt` and its adjoint.
 
+use crate::tape::{take, Tape};
 use crate::{arr, bufs, coefs, core_err, dims, np, opt_arr, opt_np, opt_slice, par, slice, Grads3, Out};
 use pyo3::prelude::*;
 
 dtype_fn! {
     #[pyo3(signature = (sos, ls, k, x, batch, zi=None, tape=false))]
-    fn sosfilt(py, sos: &Out<'py>, ls: u8, k: usize, x: &Out<'py>, batch: usize, zi: Option<&Out<'py>>, tape: bool) -> (Out<'py>, Out<'py>, Option<Out<'py>>) where first = x {
+    fn sosfilt(py, sos: &Out<'py>, ls: u8, k: usize, x: &Out<'py>, batch: usize, zi: Option<&Out<'py>>, tape: bool) -> (Out<'py>, Out<'py>, Option<Tape>) where first = x {
         let (sos, x, zi) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, opt_arr::<T>(zi, "zi")?);
         let (cs, xs, zs) = (coefs(slice(&sos, "sos")?, ls, k)?, slice(&x, "x")?, opt_slice(&zi, "zi")?);
         let d = dims(xs.len(), batch)?;
@@ -14,23 +15,23 @@ dtype_fn! {
         let (y, zf, t) = py
             .detach(|| {
                 let (mut y, mut zf) = (vec![T::zero(); d.numel()], vec![T::zero(); d.batch * 2 * sections]);
-                let mut t = tape.then(|| vec![T::zero(); diffiir::sosfilt_tape_len::<T>(d, sections)]);
+                let mut t = tape.then(|| take::<T>(diffiir::sosfilt_tape_len::<T>(d, sections)));
                 let mut s = vec![T::zero(); diffiir::sosfilt_scratch_len(&cs, d, p)];
                 diffiir::sosfilt_into(cs, xs, d, zs, &mut y, Some(&mut zf), t.as_deref_mut(), &mut s, p).map(|_| (y, zf, t))
             })
             .map_err(core_err)?;
-        Ok((np(py, y), np(py, zf), opt_np(py, t)))
+        Ok((np(py, y), np(py, zf), t.map(|t| Tape(T::wrap(t)))))
     }
 }
 
 dtype_fn! {
     #[pyo3(signature = (sos, ls, k, x, y, tape, batch, gy, gzf, want))]
-    fn sosfilt_adjoint(py, sos: &Out<'py>, ls: u8, k: usize, x: &Out<'py>, y: &Out<'py>, tape: &Out<'py>, batch: usize, gy: &Out<'py>, gzf: Option<&Out<'py>>, want: [bool; 3]) -> Grads3<'py> where first = x {
-        let (sos, x, y, tape) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, arr::<T>(y, "y")?, arr::<T>(tape, "tape")?);
+    fn sosfilt_adjoint(py, sos: &Out<'py>, ls: u8, k: usize, x: &Out<'py>, y: &Out<'py>, tape: &Bound<'py, Tape>, batch: usize, gy: &Out<'py>, gzf: Option<&Out<'py>>, want: [bool; 3]) -> Grads3<'py> where first = x {
+        let (sos, x, y) = (arr::<T>(sos, "sos")?, arr::<T>(x, "x")?, arr::<T>(y, "y")?);
         let (gy, gzf) = (arr::<T>(gy, "grad y")?, opt_arr::<T>(gzf, "grad zf")?);
         let cs = coefs(slice(&sos, "sos")?, ls, k)?;
         let (xs, ys, ts, gys, gzfs) =
-            (slice(&x, "x")?, slice(&y, "y")?, slice(&tape, "tape")?, slice(&gy, "grad y")?, opt_slice(&gzf, "grad zf")?);
+            (slice(&x, "x")?, slice(&y, "y")?, tape.get().slice::<T>()?, slice(&gy, "grad y")?, opt_slice(&gzf, "grad zf")?);
         let d = dims(xs.len(), batch)?;
         let p = par();
         let [gx, gs, gzi] = py
