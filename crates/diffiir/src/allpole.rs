@@ -358,7 +358,8 @@ fn adj<T: Float, const L: usize>(
                 let ue = len.min(u0 + SB);
                 for t in (u0..ue).rev() {
                     let mut acc = gs[t];
-                    for k in 1..=n {
+                    // The u[n+1] term last: the loop-carried chain is then one multiply-subtract long.
+                    for k in (1..=n).rev() {
                         let c = if tv { &cs[(t + k) * n + k - 1] } else { &cs[k - 1] };
                         let u = &us[t + k];
                         for l in 0..L {

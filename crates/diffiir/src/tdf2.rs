@@ -124,20 +124,23 @@ fn step<T: Float, const L: usize, const M: usize>(st: &mut [V<T, L>; M], c: &[V<
 #[inline(always)]
 fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &[V<T, L>], g: &V<T, L>) -> (V<T, L>, V<T, L>) {
     let c = &c[..2 * M + 1];
+    // Evaluation order keeps the loop-carried chains short: the newest state term `h[0] = ĝ[n+1]` is
+    // subtracted last (one multiply-subtract after it arrives), and `b_0·ĝ[n]` is added last to the sum of the
+    // state terms (one multiply-add after `ĝ[n]`, which the next section of a cascade waits for).
     let mut gh = *g;
-    for i in 0..M {
+    for i in (0..M).rev() {
         for l in 0..L {
             gh[l] = gh[l] - c[M + 1 + i][l] * h[i][l];
         }
     }
     let mut gx = [T::zero(); L];
-    for l in 0..L {
-        gx[l] = c[0][l] * gh[l];
-    }
-    for i in 0..M {
+    for i in (0..M).rev() {
         for l in 0..L {
             gx[l] = gx[l] + c[i + 1][l] * h[i][l];
         }
+    }
+    for l in 0..L {
+        gx[l] = gx[l] + c[0][l] * gh[l];
     }
     for i in (1..M).rev() {
         h[i] = h[i - 1];
