@@ -269,6 +269,39 @@ pub(crate) fn tape_group<T: Float>(batch: usize) -> usize {
     }
 }
 
+/// Tape length (in `T`s): intermediate section outputs, `[group][T][S−1][g]` (see [`tape_group`]).
+pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
+    let l = if dims.batch == 1 { 1 } else { T::LANES };
+    dims.batch.div_ceil(l) * l * dims.len * sections.saturating_sub(1)
+}
+
+/// Stores lane vector `v` as tape entry `i` of a lane chunk's tape (`[L/g][entries][g]`, `per_group` entries
+/// per group; `g` is `L` or `L/2`, spelled out so the copies have constant lengths).
+#[inline(always)]
+pub(crate) fn tape_put<T: Float, const L: usize>(tp: &mut [T], g: usize, per_group: usize, i: usize, v: &V<T, L>) {
+    if g == L {
+        tp[i * L..][..L].copy_from_slice(v);
+    } else {
+        let h = L / 2;
+        tp[i * h..][..h].copy_from_slice(&v[..h]);
+        tp[(per_group + i) * h..][..h].copy_from_slice(&v[h..]);
+    }
+}
+
+/// Tape entry `i` of a lane chunk, as stored by [`tape_put`].
+#[inline(always)]
+pub(crate) fn tape_get<T: Float, const L: usize>(tp: &[T], g: usize, per_group: usize, i: usize) -> V<T, L> {
+    let mut v = [T::zero(); L];
+    if g == L {
+        v.copy_from_slice(&tp[i * L..][..L]);
+    } else {
+        let h = L / 2;
+        v[..h].copy_from_slice(&tp[i * h..][..h]);
+        v[h..].copy_from_slice(&tp[(per_group + i) * h..][..h]);
+    }
+    v
+}
+
 /// Runs `$body` with the const lane count `$L` = [`lanes_for`]`::<T>(batch, par)`.
 #[macro_export]
 #[doc(hidden)]

@@ -113,7 +113,7 @@ fn run<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>, with_
 
 /// Length (in `T`s) of the tape of intermediate section outputs for `sections` sections (0 for one).
 pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
-    tdf2::tape_len::<T>(dims, sections)
+    crate::lanes::tape_len::<T>(dims, sections)
 }
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.

@@ -20,7 +20,7 @@
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
 use crate::float::Float;
-use crate::lanes::{gather, partial_len, scatter, sink, take, Out, Sink, SB, TB, TF, V};
+use crate::lanes::{gather, partial_len, scatter, sink, take, tape_get, tape_put, Out, Sink, SB, TB, TF, V};
 use crate::shape::{Dims, Layout};
 use std::ops::Range;
 
@@ -58,12 +58,6 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
     let (s, m) = (p.sections(), p.order());
     T::LANES * (3 * TB + c + g + s * m + s * (TB + m) + (s - 1) * SB) + partial
-}
-
-/// Tape length (in `T`s): intermediate section outputs, `[group][T][S−1][g]` (see `lanes::tape_group`).
-pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
-    let l = if dims.batch == 1 { 1 } else { T::LANES };
-    dims.batch.div_ceil(l) * l * dims.len * sections.saturating_sub(1)
 }
 
 /// Order classes the kernels are compiled for; a filter's order is zero-padded up to its class (the padded
@@ -124,9 +118,7 @@ fn step<T: Float, const L: usize, const M: usize>(st: &mut [V<T, L>; M], c: &[V<
 #[inline(always)]
 fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &[V<T, L>], g: &V<T, L>) -> (V<T, L>, V<T, L>) {
     let c = &c[..2 * M + 1];
-    // Evaluation order keeps the loop-carried chains short: the newest state term `h[0] = ĝ[n+1]` is
-    // subtracted last (one multiply-subtract after it arrives), and `b_0·ĝ[n]` is added last to the sum of the
-    // state terms (one multiply-add after `ĝ[n]`, which the next section of a cascade waits for).
+    // Newest term `h[0]` subtracted last, `b_0·ĝ[n]` added last: each loop-carried chain is one multiply-add.
     let mut gh = *g;
     for i in (0..M).rev() {
         for l in 0..L {
@@ -225,33 +217,6 @@ fn store_state<T: Float, const L: usize>(st: &[V<T, L>], z: &mut [T], lb0: usize
             }
         }
     }
-}
-
-/// Stores lane vector `v` as tape entry `i` of a lane chunk's tape (`[L/g][entries][g]`, `per_group` entries
-/// per group; `g` is `L` or `L/2`, spelled out so the copies have constant lengths).
-#[inline(always)]
-fn tape_put<T: Float, const L: usize>(tp: &mut [T], g: usize, per_group: usize, i: usize, v: &V<T, L>) {
-    if g == L {
-        tp[i * L..][..L].copy_from_slice(v);
-    } else {
-        let h = L / 2;
-        tp[i * h..][..h].copy_from_slice(&v[..h]);
-        tp[(per_group + i) * h..][..h].copy_from_slice(&v[h..]);
-    }
-}
-
-/// Tape entry `i` of a lane chunk, as stored by [`tape_put`].
-#[inline(always)]
-fn tape_get<T: Float, const L: usize>(tp: &[T], g: usize, per_group: usize, i: usize) -> V<T, L> {
-    let mut v = [T::zero(); L];
-    if g == L {
-        v.copy_from_slice(&tp[i * L..][..L]);
-    } else {
-        let h = L / 2;
-        v[..h].copy_from_slice(&tp[i * h..][..h]);
-        v[h..].copy_from_slice(&tp[(per_group + i) * h..][..h]);
-    }
-    v
 }
 
 /// Packs the chunk's coefficient sets at sample `n` (lanes beyond `nl` stay zero: they filter nothing).
