@@ -32,35 +32,28 @@ pub(crate) trait Pooled: Float {
     fn view(b: &Buf) -> Option<&[Self]>;
 }
 
-impl Pooled for f32 {
-    fn pool() -> &'static Mutex<Vec<Vec<f32>>> {
-        &POOL32
-    }
-    fn wrap(v: Vec<f32>) -> Buf {
-        Buf::F32(v)
-    }
-    fn view(b: &Buf) -> Option<&[f32]> {
-        match b {
-            Buf::F32(v) => Some(v),
-            Buf::F64(_) => None,
+/// `Pooled` for one sample type: its pool and its `Buf` variant.
+macro_rules! pooled {
+    ($t:ty, $pool:ident, $var:ident) => {
+        impl Pooled for $t {
+            fn pool() -> &'static Mutex<Vec<Vec<$t>>> {
+                &$pool
+            }
+            fn wrap(v: Vec<$t>) -> Buf {
+                Buf::$var(v)
+            }
+            fn view(b: &Buf) -> Option<&[$t]> {
+                match b {
+                    Buf::$var(v) => Some(v),
+                    _ => None,
+                }
+            }
         }
-    }
+    };
 }
 
-impl Pooled for f64 {
-    fn pool() -> &'static Mutex<Vec<Vec<f64>>> {
-        &POOL64
-    }
-    fn wrap(v: Vec<f64>) -> Buf {
-        Buf::F64(v)
-    }
-    fn view(b: &Buf) -> Option<&[f64]> {
-        match b {
-            Buf::F64(v) => Some(v),
-            Buf::F32(_) => None,
-        }
-    }
-}
+pooled!(f32, POOL32, F32);
+pooled!(f64, POOL64, F64);
 
 /// A buffer of `len` values: a pooled one of exactly that length (contents left over), or a new zeroed one.
 pub(crate) fn take<T: Pooled>(len: usize) -> Vec<T> {

@@ -216,30 +216,40 @@ fn auto_path_choice() {
     }
 }
 
+/// Three random per-signal sections for each of `batch` signals, and `x`, `∂L/∂y` for `d`.
+fn random_cascade(rng: &mut Rng, d: Dims) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut sos = vec![];
+    for _ in 0..d.batch * 3 {
+        sos.extend([rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), rng.range(-1.0, 1.0)]);
+        sos.extend(rng.stable_a(2, 0.95));
+    }
+    let (x, gy) = (rng.vec(d.numel()), rng.vec(d.numel()));
+    (sos, x, gy)
+}
+
+/// `(∂L/∂x, ∂L/∂sos)` of that cascade: forward under `pf` recording the tape into a buffer pre-filled with
+/// `fill`, adjoint under `pa`.
+fn cascade_grads(sos: &[f64], x: &[f64], gy: &[f64], d: Dims, pf: Par, pa: Par, fill: f64) -> (Vec<f64>, Vec<f64>) {
+    let cs = Coefs::per_signal(sos, 18);
+    let mut y = vec![0.0; d.numel()];
+    let mut tape = vec![fill; sosfilt_tape_len::<f64>(d, 3)];
+    let mut s = vec![0.0; sosfilt_scratch_len(&cs, d, pf)];
+    sosfilt_into(cs, x, d, None, &mut y, None, Some(&mut tape), &mut s, pf).unwrap();
+    let (mut gx, mut gs) = (vec![0.0; d.numel()], vec![0.0; sos.len()]);
+    let mut sa = vec![0.0; sosfilt_adjoint_scratch_len(&cs, d, pa)];
+    let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
+    sosfilt_adjoint_into(cs, x, &y, &tape, d, gy, None, out, &mut sa, pa).unwrap();
+    (gx, gs)
+}
+
 /// 16 signals on 2 threads run as two 8-lane chunks, on 1 thread as one 16-lane chunk: the sosfilt tape's
 /// layout does not depend on that, so a forward and an adjoint under different `Par` still agree.
 #[test]
 fn tape_layout_independent_of_lane_count() {
     let mut rng = Rng::new(76);
     let d = Dims::new(16, 999);
-    let mut sos = vec![];
-    for _ in 0..16 * 3 {
-        sos.extend([rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), rng.range(-1.0, 1.0)]);
-        sos.extend(rng.stable_a(2, 0.95));
-    }
-    let cs = Coefs::per_signal(&sos, 18);
-    let (x, gy) = (rng.vec(d.numel()), rng.vec(d.numel()));
-    let grads = |pf: Par, pa: Par| {
-        let mut y = vec![0.0; d.numel()];
-        let mut tape = vec![0.0; sosfilt_tape_len::<f64>(d, 3)];
-        let mut s = vec![0.0; sosfilt_scratch_len(&cs, d, pf)];
-        sosfilt_into(cs, &x, d, None, &mut y, None, Some(&mut tape), &mut s, pf).unwrap();
-        let (mut gx, mut gs) = (vec![0.0; d.numel()], vec![0.0; sos.len()]);
-        let mut sa = vec![0.0; sosfilt_adjoint_scratch_len(&cs, d, pa)];
-        let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
-        sosfilt_adjoint_into(cs, &x, &y, &tape, d, &gy, None, out, &mut sa, pa).unwrap();
-        (gx, gs)
-    };
+    let (sos, x, gy) = random_cascade(&mut rng, d);
+    let grads = |pf: Par, pa: Par| cascade_grads(&sos, &x, &gy, d, pf, pa, 0.0);
     let want = grads(Par::Seq, Par::Seq);
     for (pf, pa) in [(Par::Rayon(2), Par::Seq), (Par::Seq, Par::Rayon(2)), (Par::Rayon(2), Par::Rayon(2))] {
         let got = grads(pf, pa);
@@ -262,23 +272,10 @@ fn reused_tape_buffer_needs_no_clearing() {
             vec![Par::Seq.with_path(Path::Sequential), Par::Seq.with_path(Path::Chunked), Par::Rayon(2).with_path(Path::Chunked)],
         ),
     ] {
-        let mut sos = vec![];
-        for _ in 0..d.batch * 3 {
-            sos.extend([rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), rng.range(-1.0, 1.0)]);
-            sos.extend(rng.stable_a(2, 0.95));
-        }
-        let cs = Coefs::per_signal(&sos, 18);
-        let (x, gy) = (rng.vec(d.numel()), rng.vec(d.numel()));
+        let (sos, x, gy) = random_cascade(&mut rng, d);
         for par in paths {
             let grads = |fill: f64| {
-                let mut y = vec![0.0; d.numel()];
-                let mut tape = vec![fill; sosfilt_tape_len::<f64>(d, 3)];
-                let mut s = vec![0.0; sosfilt_scratch_len(&cs, d, par)];
-                sosfilt_into(cs, &x, d, None, &mut y, None, Some(&mut tape), &mut s, par).unwrap();
-                let (mut gx, mut gs) = (vec![0.0; d.numel()], vec![0.0; sos.len()]);
-                let mut sa = vec![0.0; sosfilt_adjoint_scratch_len(&cs, d, par)];
-                let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
-                sosfilt_adjoint_into(cs, &x, &y, &tape, d, &gy, None, out, &mut sa, par).unwrap();
+                let (gx, gs) = cascade_grads(&sos, &x, &gy, d, par, par, fill);
                 [gx, gs].map(|v| v.iter().map(|g| g.to_bits()).collect::<Vec<_>>())
             };
             let (clean, poisoned) = (grads(0.0), grads(f64::NAN));
