@@ -1,23 +1,35 @@
 //! Where the adjoint's time goes: for W1–W4 shapes (16 × 48000 `f32`, 1 thread), the forward, the adjoint for
 //! the input only, and the adjoint for the input and every coefficient (the difference is the coefficient
-//! gradients: gathering `x`/`y`, reading the sosfilt tape, the reductions), beside a plain 3 MB copy.
+//! gradients: gathering `x`/`y`, reading the sosfilt tape, the reductions), beside a plain 3 MB copy. Each
+//! phase runs at every instruction-set level this CPU has ([`Simd`]), interleaved run by run so drift on a
+//! shared machine hits the levels alike; figures are `baseline / avx2`.
 //!
 //! `cargo bench -p diffiir --bench phases`. Fixed stable coefficients, uniform noise; medians over ≥ 1 s.
 #![allow(clippy::unwrap_used)]
 use diffiir::*;
 use std::time::Instant;
 
-/// Median milliseconds of `f` over at least one second and five runs.
-fn med(mut f: impl FnMut()) -> f64 {
-    let mut v = vec![];
+/// Median milliseconds of `f(par)` per available SIMD level, runs interleaved over at least one second per
+/// level and five runs; returned as `"a / b"`.
+fn med(mut f: impl FnMut(Par)) -> String {
+    let levels: Vec<Simd> = Simd::LEVELS.into_iter().filter(|s| s.is_available()).collect();
+    let mut v = vec![vec![]; levels.len()];
     let t0 = Instant::now();
-    while t0.elapsed().as_secs_f64() < 1.0 || v.len() < 5 {
-        let t = Instant::now();
-        f();
-        v.push(t.elapsed().as_secs_f64() * 1e3);
+    while t0.elapsed().as_secs_f64() < levels.len() as f64 || v[0].len() < 5 {
+        for (i, &l) in levels.iter().enumerate() {
+            let t = Instant::now();
+            f(Par::Seq.with_simd(l));
+            v[i].push(t.elapsed().as_secs_f64() * 1e3);
+        }
     }
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
+    let m: Vec<String> = v
+        .iter_mut()
+        .map(|v| {
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            format!("{:.3}", v[v.len() / 2])
+        })
+        .collect();
+    m.join(" / ")
 }
 fn main() {
     let d = Dims::new(16, 48000);
@@ -28,6 +40,8 @@ fn main() {
     };
     let x: Vec<f32> = (0..d.numel()).map(|_| rnd()).collect();
     let par = Par::Seq;
+    let names: Vec<&str> = Simd::LEVELS.into_iter().filter(|s| s.is_available()).map(|s| s.name()).collect();
+    println!("levels: {}", names.join(" / "));
     // W1
     let b: Vec<f32> = (0..16).flat_map(|_| [0.1f32, 0.2, 0.1]).collect();
     let a: Vec<f32> = (0..16).flat_map(|_| [1.0f32, -1.6, 0.8]).collect();
@@ -38,17 +52,17 @@ fn main() {
     let mut s = vec![0f32; lfilter_scratch_len(&cb, &ca, d, par)];
     let mut sa = vec![0f32; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
     let (mut gb, mut ga) = (vec![0f32; b.len()], vec![0f32; a.len()]);
-    let fwd = med(|| lfilter_into(cb, ca, &x, d, None, &mut y, None, &mut s, par).unwrap());
-    let adjx = med(|| {
+    let fwd = med(|par| lfilter_into(cb, ca, &x, d, None, &mut y, None, &mut s, par).unwrap());
+    let adjx = med(|par| {
         let out = LfilterGradsMut { x: Some(&mut gx), b: None, a: None, zi: None };
         lfilter_adjoint_into(cb, ca, &x, &y, d, &gy, None, out, &mut sa, par).unwrap();
     });
-    let adj = med(|| {
+    let adj = med(|par| {
         let out = LfilterGradsMut { x: Some(&mut gx), b: Some(&mut gb), a: Some(&mut ga), zi: None };
         lfilter_adjoint_into(cb, ca, &x, &y, d, &gy, None, out, &mut sa, par).unwrap();
     });
-    let cp = med(|| y.copy_from_slice(&x));
-    println!("W1 lfilter biquad: fwd {fwd:.3} ms, adjoint x only {adjx:.3}, adjoint all {adj:.3}; 3 MB copy {cp:.3}");
+    let cp = med(|_| y.copy_from_slice(&x));
+    println!("W1 lfilter biquad: fwd {fwd} ms, adjoint x only {adjx}, adjoint all {adj}; 3 MB copy {cp}");
     // W2
     let sos: Vec<f32> = (0..16 * 8).flat_map(|i| [1.0f32 + 0.01 * (i % 7) as f32, -1.7, 0.8, 1.0, -1.7, 0.79]).collect();
     let k = 48;
@@ -57,17 +71,17 @@ fn main() {
     let mut sa = vec![0f32; sosfilt_adjoint_scratch_len(&cs, d, par)];
     let mut tape = vec![0f32; sosfilt_tape_len::<f32>(d, 8)];
     let mut gs = vec![0f32; sos.len()];
-    let fwd = med(|| sosfilt_into(cs, &x, d, None, &mut y, None, None, &mut s, par).unwrap());
-    let fwdt = med(|| sosfilt_into(cs, &x, d, None, &mut y, None, Some(&mut tape), &mut s, par).unwrap());
-    let adjx = med(|| {
+    let fwd = med(|par| sosfilt_into(cs, &x, d, None, &mut y, None, None, &mut s, par).unwrap());
+    let fwdt = med(|par| sosfilt_into(cs, &x, d, None, &mut y, None, Some(&mut tape), &mut s, par).unwrap());
+    let adjx = med(|par| {
         let out = SosfiltGradsMut { x: Some(&mut gx), sos: None, zi: None };
         sosfilt_adjoint_into(cs, &x, &y, &tape, d, &gy, None, out, &mut sa, par).unwrap();
     });
-    let adj = med(|| {
+    let adj = med(|par| {
         let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
         sosfilt_adjoint_into(cs, &x, &y, &tape, d, &gy, None, out, &mut sa, par).unwrap();
     });
-    println!("W2 sosfilt 8 sections: fwd {fwd:.3} ms, fwd + tape {fwdt:.3}, adjoint x only {adjx:.3}, adjoint all {adj:.3}");
+    println!("W2 sosfilt 8 sections: fwd {fwd} ms, fwd + tape {fwdt}, adjoint x only {adjx}, adjoint all {adj}");
     for (n, tv) in [(16usize, false), (2, true)] {
         let a: Vec<f32> = if tv {
             (0..d.numel()).flat_map(|i| [-1.6f32 + 0.1 * ((i % 1000) as f32 / 1000.0), 0.8]).collect()
@@ -78,19 +92,16 @@ fn main() {
         let mut s = vec![0f32; allpole_scratch_len::<f32>(d, &ca, par)];
         let mut sa = vec![0f32; allpole_adjoint_scratch_len::<f32>(d, &ca, par)];
         let mut ga = vec![0f32; a.len()];
-        let fwd = med(|| allpole_into(&x, d, ca, None, &mut y, None, &mut s, par).unwrap());
-        let adjx = med(|| {
+        let fwd = med(|par| allpole_into(&x, d, ca, None, &mut y, None, &mut s, par).unwrap());
+        let adjx = med(|par| {
             let out = AllpoleGradsMut { x: Some(&mut gx), a: None, zi: None };
             allpole_adjoint_into(&y, d, ca, None, &gy, None, out, &mut sa, par).unwrap();
         });
-        let adj = med(|| {
+        let adj = med(|par| {
             let out = AllpoleGradsMut { x: Some(&mut gx), a: Some(&mut ga), zi: None };
             allpole_adjoint_into(&y, d, ca, None, &gy, None, out, &mut sa, par).unwrap();
         });
         let id = if tv { "W4" } else { "W3" };
-        println!(
-            "{id} allpole N={n}{}: fwd {fwd:.3} ms, adjoint x only {adjx:.3}, adjoint all {adj:.3}",
-            if tv { " per sample" } else { "" }
-        );
+        println!("{id} allpole N={n}{}: fwd {fwd} ms, adjoint x only {adjx}, adjoint all {adj}", if tv { " per sample" } else { "" });
     }
 }

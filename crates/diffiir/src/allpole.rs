@@ -28,6 +28,7 @@ use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, SB, TB, TF, V};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
+use crate::simd::dispatch;
 use crate::Filtered;
 use std::ops::Range;
 
@@ -90,6 +91,20 @@ pub fn allpole_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    T::allpole_into(x, dims, a, zi, y, zf, scratch, par)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn allpole_into_impl<T: Float>(
+    x: &[T],
+    dims: Dims,
+    a: Coefs<'_, T>,
+    zi: Option<&[T]>,
+    y: &mut [T],
+    zf: Option<&mut [T]>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
     check(F, "x", x, dims, &a, zi)?;
     dims.check_signal(F, "y", y.len())?;
     if let Some(zf) = zf.as_deref() {
@@ -98,10 +113,11 @@ pub fn allpole_into<T: Float>(
     check_scratch(F, scratch, allpole_scratch_len::<T>(dims, &a, par))?;
     let per = allpole_scratch_len::<T>(dims, &a, Par::Seq);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, a.k)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| fwd::<T, L>(x, dims, &a, zi, br, o, s)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| dispatch::<L, 1, _>(par.simd(), #[inline(always)] || fwd::<T, L>(x, dims, &a, zi, br, o, s))));
     Ok(())
 }
 
+#[inline(always)]
 fn fwd<T: Float, const L: usize>(
     x: &[T],
     dims: Dims,
@@ -184,6 +200,7 @@ fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usi
 
 /// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen`): per
 /// signal the block's sets are one contiguous run, so this is [`gather`] on rows of `T·N` values.
+#[inline(always)]
 fn pack_samples<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t0: usize, rows: usize, tlen: usize, c: &mut [V<T, L>]) {
     let n = a.k;
     let valid = rows.min(tlen.saturating_sub(t0)) * n;
@@ -265,6 +282,21 @@ pub fn allpole_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    T::allpole_adjoint_into(y, dims, a, zi, gy, gzf, out, scratch, par)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn allpole_adjoint_into_impl<T: Float>(
+    y: &[T],
+    dims: Dims,
+    a: Coefs<'_, T>,
+    zi: Option<&[T]>,
+    gy: &[T],
+    gzf: Option<&[T]>,
+    out: AllpoleGradsMut<'_, T>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
     check(FA, "y", y, dims, &a, zi)?;
     dims.check_signal(FA, "gy", gy.len())?;
     if let Some(g) = gzf {
@@ -289,7 +321,7 @@ pub fn allpole_adjoint_into<T: Float>(
     }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
     let io = AdjIo { y, gy, gzf, zi, want_a };
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| adj::<T, L>(&io, dims, &a, br, o, s)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| dispatch::<L, 1, _>(par.simd(), #[inline(always)] || adj::<T, L>(&io, dims, &a, br, o, s))));
     reduce_partials(ga, &a, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - a.k);
     Ok(())
 }
@@ -302,6 +334,7 @@ struct AdjIo<'a, T> {
     want_a: bool,
 }
 
+#[inline(always)]
 fn adj<T: Float, const L: usize>(
     io: &AdjIo<'_, T>,
     dims: Dims,

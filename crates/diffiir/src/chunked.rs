@@ -90,6 +90,7 @@ struct ChunkPack<'p, P> {
 }
 
 impl<T: Float, P: Pack<T>> Pack<T> for ChunkPack<'_, P> {
+    const ORDER_MAX: usize = P::ORDER_MAX;
     fn sections(&self) -> usize {
         self.inner.sections()
     }
@@ -102,7 +103,7 @@ impl<T: Float, P: Pack<T>> Pack<T> for ChunkPack<'_, P> {
     fn time_varying(&self) -> bool {
         self.inner.time_varying()
     }
-    #[inline]
+    #[inline(always)]
     fn pack<const L: usize>(&self, kk: usize, n: usize, l: usize, out: &mut [V<T, L>]) {
         self.inner.pack(self.b, self.off + kk * self.c + n, l, out);
     }
@@ -133,7 +134,7 @@ fn run_fwd<T: Float, P: Pack<T>>(
     par: Par,
     span: Range<usize>,
 ) {
-    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, span.clone())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, span.clone(), par.simd())));
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -148,7 +149,7 @@ fn run_adj<T: Float, P: Pack<T>>(
     cdesc: [(Layout, usize); 2],
     span: Range<usize>,
 ) {
-    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(p, io, d, br, o, s, cdesc, span.clone())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(p, io, d, br, o, s, cdesc, span.clone(), par.simd())));
 }
 
 /// `n` copies of the `d × d` identity as user-layout states (`[n][d][d]`): unit state `j` of copy `i` at
@@ -311,6 +312,7 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
             &mut outs,
             &mut scratch[..per],
             0..tl - main,
+            par.simd(),
         );
     }
 }
@@ -394,7 +396,7 @@ pub(crate) fn adj<T: Float, P: Pack<T>>(
                 coef_rows(g0, cdesc[0], b, tl, (main, tl), tl - main),
                 coef_rows(g1, cdesc[1], b, tl, (main, tl), tl - main),
             ];
-            tdf2::adj::<T, _, 1>(&tp, &tio, Dims::new(1, tl - main), 0..1, &mut outs, &mut scratch[..per], cdc, 0..tl - main);
+            tdf2::adj::<T, _, 1>(&tp, &tio, Dims::new(1, tl - main), 0..1, &mut outs, &mut scratch[..per], cdc, 0..tl - main, par.simd());
             add_partials(&mut out.coef, cdesc, b, scratch, per, 1);
         }
         let mio = AdjIo { x: xm, y: ym, tape: tm, gy: gy.map(|g| g.0), gzf: None, want: want0 };

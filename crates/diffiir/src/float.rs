@@ -39,7 +39,7 @@ impl Float for f64 {
 }
 
 mod sealed {
-    pub trait Sealed: crate::transpose::Tile {}
+    pub trait Sealed: crate::transpose::Tile + crate::kernels::Kernels {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }

@@ -107,7 +107,7 @@ pub(crate) fn take<T, const L: usize>(s: &mut [T], rows: usize) -> (&mut [V<T, L
 /// rows a multiple of 4 KiB apart (W6's layout, all in one L1 set) do not thrash as lockstep access over
 /// all `L` rows did. Blocks are visited in the caller's order (backwards in the adjoint); within a block the
 /// direction does not matter to the prefetcher.
-#[inline]
+#[inline(always)]
 pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>]) {
     let len = dst.len();
     let g = group::<T>();
@@ -124,7 +124,7 @@ pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize
 }
 
 /// Inverse of [`gather`] into a worker's rows: `dst[(lb0 + l)·tlen + t0 + t] = src[t][l]`.
-#[inline]
+#[inline(always)]
 pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize) {
     let len = src.len();
     let g = group::<T>();

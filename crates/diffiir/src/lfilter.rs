@@ -46,7 +46,7 @@ impl<T: Float> Pack<T> for LfPack<'_, T> {
     fn time_varying(&self) -> bool {
         self.b.is_time_varying() || self.a.is_time_varying()
     }
-    #[inline]
+    #[inline(always)]
     fn pack<const L: usize>(&self, b: usize, n: usize, l: usize, out: &mut [V<T, L>]) {
         let (sb, sa) = (self.b.set(b, n, self.tlen), self.a.set(b, n, self.tlen));
         let a0 = sa[0];
@@ -139,6 +139,21 @@ pub fn lfilter_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    T::lfilter_into(b, a, x, dims, zi, y, zf, scratch, par)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lfilter_into_impl<T: Float>(
+    b: Coefs<'_, T>,
+    a: Coefs<'_, T>,
+    x: &[T],
+    dims: Dims,
+    zi: Option<&[T]>,
+    y: &mut [T],
+    zf: Option<&mut [T]>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
     let m = check(F, &b, &a, dims)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
@@ -156,7 +171,7 @@ pub fn lfilter_into<T: Float>(
     }
     let per = tdf2::fwd_scratch(&p);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len, par.simd())));
     Ok(())
 }
 
@@ -249,6 +264,22 @@ pub fn lfilter_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    T::lfilter_adjoint_into(b, a, x, y, dims, gy, gzf, out, scratch, par)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
+    b: Coefs<'_, T>,
+    a: Coefs<'_, T>,
+    x: &[T],
+    y: &[T],
+    dims: Dims,
+    gy: &[T],
+    gzf: Option<&[T]>,
+    out: LfilterGradsMut<'_, T>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
     let m = check(FA, &b, &a, dims)?;
     for (name, s) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, s.len())?;
@@ -283,7 +314,7 @@ pub fn lfilter_adjoint_into<T: Float>(
     }
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len, par.simd())));
     let workers = crate::lanes::workers_for::<T>(dims.batch, par);
     let off = per - partial;
     reduce_partials(gb, &b, scratch, per, workers, off);

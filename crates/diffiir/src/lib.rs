@@ -59,6 +59,7 @@ mod chunked;
 mod error;
 mod float;
 pub mod freq;
+mod kernels;
 mod lanes;
 mod lfilter;
 mod norm;
@@ -66,6 +67,7 @@ mod par;
 pub mod param;
 pub mod reference;
 mod shape;
+mod simd;
 mod sosfilt;
 mod stability;
 mod stream;
@@ -84,6 +86,7 @@ pub use lfilter::{
 };
 pub use par::{Par, Path};
 pub use shape::{Coefs, Dims, Layout};
+pub use simd::Simd;
 pub use sosfilt::{
     sosfilt, sosfilt_adjoint, sosfilt_adjoint_into, sosfilt_adjoint_scratch_len, sosfilt_check, sosfilt_into, sosfilt_scratch_len,
     sosfilt_tape_len, sosfilt_with_tape, sosfilt_zi, sosfilt_zi_adjoint, SosfiltGrads, SosfiltGradsMut,

@@ -1,5 +1,7 @@
 //! Parallelism as an explicit argument of the buffer-passing kernels.
 
+use crate::simd::Simd;
+
 /// How a kernel spreads its work over threads, and which evaluation path it takes.
 ///
 /// Kernels never read a global thread count; the convenient allocating API uses [`Par::default()`].
@@ -17,6 +19,7 @@
 pub struct Par {
     threads: Option<usize>,
     path: Path,
+    simd: Simd,
 }
 
 /// Sequential recursion over lane chunks of signals, or the block-parallel ("chunked") method that splits
@@ -42,11 +45,11 @@ pub enum Path {
 #[allow(non_upper_case_globals, non_snake_case)]
 impl Par {
     /// One thread, deterministic, allocation-free (the chunked path allocates `O(chunks × state²)` bytes).
-    pub const Seq: Par = Par { threads: None, path: Path::Auto };
+    pub const Seq: Par = Par { threads: None, path: Path::Auto, simd: Simd::Auto };
 
     /// Up to `n` rayon tasks (the global pool). Needs the `rayon` feature; without it this runs as `Seq`.
     pub const fn Rayon(n: usize) -> Par {
-        Par { threads: Some(n), path: Path::Auto }
+        Par { threads: Some(n), path: Path::Auto, simd: Simd::Auto }
     }
 
     /// The same threads with an explicit [`Path`].
@@ -57,6 +60,16 @@ impl Par {
     /// The evaluation path asked for.
     pub const fn path(self) -> Path {
         self.path
+    }
+
+    /// The same threads and path with an explicit instruction-set level ([`Simd`]; results do not change).
+    pub const fn with_simd(self, simd: Simd) -> Par {
+        Par { simd, ..self }
+    }
+
+    /// The instruction-set level asked for.
+    pub const fn simd(self) -> Simd {
+        self.simd
     }
 }
 

@@ -27,6 +27,7 @@ struct SosPack<'a, T> {
 }
 
 impl<T: Float> Pack<T> for SosPack<'_, T> {
+    const ORDER_MAX: usize = 2;
     fn sections(&self) -> usize {
         self.sos.k / 6
     }
@@ -39,7 +40,7 @@ impl<T: Float> Pack<T> for SosPack<'_, T> {
     fn time_varying(&self) -> bool {
         self.sos.is_time_varying()
     }
-    #[inline]
+    #[inline(always)]
     fn pack<const L: usize>(&self, b: usize, n: usize, l: usize, out: &mut [V<T, L>]) {
         for (sec, c) in self.sos.set(b, n, self.tlen).chunks_exact(6).enumerate() {
             let o = &mut out[sec * 5..][..5];
@@ -139,6 +140,21 @@ pub fn sosfilt_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    T::sosfilt_into(sos, x, dims, zi, y, zf, tape, scratch, par)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sosfilt_into_impl<T: Float>(
+    sos: Coefs<'_, T>,
+    x: &[T],
+    dims: Dims,
+    zi: Option<&[T]>,
+    y: &mut [T],
+    zf: Option<&mut [T]>,
+    tape: Option<&mut [T]>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
     let s = check(F, &sos, dims)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
@@ -159,7 +175,7 @@ pub fn sosfilt_into<T: Float>(
         return Ok(());
     }
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, dims.len * (s - 1))];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len, par.simd())));
     Ok(())
 }
 
@@ -244,6 +260,22 @@ pub fn sosfilt_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    T::sosfilt_adjoint_into(sos, x, y, tape, dims, gy, gzf, out, scratch, par)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
+    sos: Coefs<'_, T>,
+    x: &[T],
+    y: &[T],
+    tape: &[T],
+    dims: Dims,
+    gy: &[T],
+    gzf: Option<&[T]>,
+    out: SosfiltGradsMut<'_, T>,
+    scratch: &mut [T],
+    par: Par,
+) -> Result<()> {
     let s = check(FA, &sos, dims)?;
     for (name, v) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, v.len())?;
@@ -276,7 +308,7 @@ pub fn sosfilt_adjoint_into<T: Float>(
         return Ok(());
     }
     let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len)));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len, par.simd())));
     reduce_partials(gs, &sos, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - partial);
     Ok(())
 }

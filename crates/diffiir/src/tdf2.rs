@@ -22,6 +22,7 @@
 use crate::float::Float;
 use crate::lanes::{gather, partial_len, scatter, sink, take, tape_get, tape_put, Out, Sink, SB, TB, TF, V};
 use crate::shape::{Dims, Layout};
+use crate::simd::{dispatch, Simd};
 use std::ops::Range;
 
 /// A coefficient source for the cascade: knows the packed layout `[S][b_0..b_M, a_1..a_M]` and how to map
@@ -35,7 +36,10 @@ pub(crate) trait Pack<T: Float>: Sync {
     fn state_len(&self) -> usize;
     /// Whether any coefficient is per sample.
     fn time_varying(&self) -> bool;
+    /// The largest order class [`order`](Pack::order) can return: classes above it are not compiled.
+    const ORDER_MAX: usize = MAX_ORDER;
     /// Writes signal `b`'s normalised set at sample `n` into lane `l` of `out` (`S·(2M+1)` rows).
+    /// Implementations are `#[inline(always)]`: time-varying kernels call it per sample ([`dispatch`]).
     fn pack<const L: usize>(&self, b: usize, n: usize, l: usize, out: &mut [V<T, L>]);
     /// Maps gradients `g` of the packed set `p` (lane `l`) of signal `b` at sample `n` into the sinks.
     fn unpack<const L: usize>(&self, b: usize, n: usize, l: usize, p: &[V<T, L>], g: &[V<T, L>], sinks: &mut [Sink<'_, T>; 2]);
@@ -77,18 +81,28 @@ pub(crate) fn order_class(m: usize) -> Option<usize> {
     }
 }
 
-/// Calls `$f::<T, P, L, M>($args)` with the const order `M` = `$m` (an order class).
+/// Calls `$f::<T, P, L, M>($args)` with the const order `M` = `$m` (an order class), compiled for the
+/// instruction-set level `$simd` ([`dispatch`]; `$f` must be `#[inline(always)]`). Classes above
+/// [`Pack::ORDER_MAX`] are never compiled.
 macro_rules! with_order {
-    ($m:expr, $f:ident::<$T:ty, $P:ty, $L:ident>($($arg:expr),*)) => {
-        match $m {
-            1 => $f::<$T, $P, $L, 1>($($arg),*),
-            2 => $f::<$T, $P, $L, 2>($($arg),*),
-            4 => $f::<$T, $P, $L, 4>($($arg),*),
-            8 => $f::<$T, $P, $L, 8>($($arg),*),
-            16 => $f::<$T, $P, $L, 16>($($arg),*),
-            32 => $f::<$T, $P, $L, 32>($($arg),*),
-            _ => $f::<$T, $P, $L, MAX_ORDER>($($arg),*),
-        }
+    ($m:expr, $simd:expr, $f:ident::<$T:ty, $P:ty, $L:ident>($($arg:expr),*)) => {
+        with_order!(@arms $m, $simd, $f, $T, $P, $L, ($($arg),*), [1, 2, 4, 8, 16, 32, MAX_ORDER])
+    };
+    (@arms $m:expr, $simd:expr, $f:ident, $T:ty, $P:ty, $L:ident, $args:tt, [$($c:expr),*]) => {{
+        let m = $m;
+        $(
+            if m <= $c {
+                return if const { $c <= <$P as Pack<$T>>::ORDER_MAX } {
+                    dispatch::<$L, { $c }, _>($simd, #[inline(always)] || with_order!(@call $f, $T, $P, $L, $c, $args))
+                } else {
+                    unreachable!("order class {} above Pack::ORDER_MAX", $c)
+                };
+            }
+        )*
+        unreachable!("order {m} above MAX_ORDER")
+    }};
+    (@call $f:ident, $T:ty, $P:ty, $L:ident, $c:expr, ($($arg:expr),*)) => {
+        $f::<$T, $P, $L, { $c }>($($arg),*)
     };
 }
 
@@ -240,11 +254,13 @@ pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
     span: Range<usize>,
+    simd: Simd,
 ) {
-    with_order!(p.order(), fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s, span))
+    with_order!(p.order(), simd, fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s, span))
 }
 
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     p: &P,
     x: Option<&[T]>,
@@ -312,6 +328,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
 }
 
 /// Packs the sets of samples `t0..t0+len` into `cs` (`w` rows per sample).
+#[inline(always)]
 fn pack_block<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize, t0: usize, len: usize, w: usize, cs: &mut [V<T, L>]) {
     cs[..len * w].fill([T::zero(); L]);
     for l in 0..nl {
@@ -344,11 +361,13 @@ pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
     s: &mut [T],
     cdesc: [(Layout, usize); 2],
     span: Range<usize>,
+    simd: Simd,
 ) {
-    with_order!(p.order(), adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc, span))
+    with_order!(p.order(), simd, adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc, span))
 }
 
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     p: &P,
     io: &AdjIo<'_, T>,

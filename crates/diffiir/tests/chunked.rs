@@ -1,6 +1,6 @@
 //! The block-parallel ("chunked") path against the sequential one: equal to rounding in f64 for every
-//! layout, state and gradient; within 2× of the sequential path's float32 error on resonant filters; and the
-//! automatic choice between them.
+//! layout, state and gradient; within 2× of the sequential path's float32 error on resonant filters; the
+//! automatic choice between them. Also: every instruction-set level ([`Simd`]) gives the same bits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::too_many_arguments)]
 
 mod common;
@@ -282,4 +282,96 @@ fn reused_tape_buffer_needs_no_clearing() {
             assert!(clean == poisoned, "{d:?} {par:?}: gradients depend on the tape buffer's old contents");
         }
     }
+}
+
+fn allpole_all<T: Float>(a: &C<T>, x: &[T], d: Dims, zi: &[T], gy: &[T], gzf: &[T], par: Par) -> Vec<Vec<f64>> {
+    let ca = a.view();
+    let mut y = vec![T::zero(); d.numel()];
+    let mut zf = vec![T::zero(); zi.len()];
+    let mut s = vec![T::zero(); allpole_scratch_len(d, &ca, par)];
+    allpole_into(x, d, ca, Some(zi), &mut y, Some(&mut zf), &mut s, par).unwrap();
+    let (mut gx, mut ga, mut gzi) = (vec![T::zero(); d.numel()], vec![T::zero(); a.data.len()], vec![T::zero(); zi.len()]);
+    let mut sa = vec![T::zero(); allpole_adjoint_scratch_len(d, &ca, par)];
+    let out = AllpoleGradsMut { x: Some(&mut gx), a: Some(&mut ga), zi: Some(&mut gzi) };
+    allpole_adjoint_into(&y, d, ca, Some(zi), gy, Some(gzf), out, &mut sa, par).unwrap();
+    [y, zf, gx, ga, gzi].iter().map(|v| cast(v)).collect()
+}
+
+/// Every instruction-set level gives the baseline's results bit for bit (Rust does not contract to FMA or
+/// reorder float operations, so wider registers must not change a single rounding): every family, forward
+/// and adjoint, f32 and f64, shared / per-signal / per-sample coefficients, ragged lane chunks, 1 and 2
+/// threads (against the baseline at the same thread count: shared gradients are summed per worker), sequential
+/// and chunked paths.
+fn simd_levels_bit_identical<T: Float>() {
+    let levels: Vec<Simd> = Simd::LEVELS.into_iter().filter(|s| s.is_available()).collect();
+    eprintln!("{}: levels on this CPU: {levels:?}", std::any::type_name::<T>());
+    let mut rng = Rng::new(76);
+    let f = |v: Vec<f64>| v.into_iter().map(|x| T::from(x).unwrap()).collect::<Vec<T>>();
+    let pars = |chunked: bool| {
+        let path = if chunked { Path::Chunked } else { Path::Sequential };
+        levels.iter().flat_map(move |&l| [Par::Seq.with_simd(l).with_path(path), Par::Rayon(2).with_simd(l).with_path(path)])
+    };
+    let same = |what: &str, got: &[Vec<f64>], want: &[Vec<f64>]| {
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert!(bits(g) == bits(w), "{what}: output {i} differs from the baseline level");
+        }
+    };
+    // (batch, len, chunked): ragged 16-lane chunks, a few signals, one long signal on the chunked path.
+    for (batch, len, chunked) in [(17, 1_500, false), (3, 700, false), (1, 70_000, true)] {
+        let d = Dims::new(batch, len);
+        let (x, gy) = (f(rng.vec(d.numel())), f(rng.vec(d.numel())));
+        for (k, layout) in [(2, Layout::Shared), (3, Layout::PerSignal), (6, Layout::PerSample)] {
+            let sets = [1, batch, batch * len][layout as usize];
+            let mut av = vec![];
+            for _ in 0..sets {
+                av.extend(rng.stable_a(k - 1, 0.95).iter().enumerate().map(|(j, v)| if j == 0 { 1.2 } else { *v }));
+            }
+            let a = C { data: f(av), layout, k };
+            let b = C { data: f((0..sets * 3).map(|_| rng.range(-1.0, 1.0)).collect()), layout, k: 3 };
+            let m = k.max(3) - 1;
+            let (zi, gzf) = (f(rng.vec(batch * m)), f(rng.vec(batch * m)));
+            for par in pars(chunked) {
+                let want = lfilter_all(&b, &a, &x, d, &zi, &gy, &gzf, par.with_simd(Simd::Baseline));
+                same(&format!("lfilter {batch}×{len} k={k} {layout:?} {par:?}"), &lfilter_all(&b, &a, &x, d, &zi, &gy, &gzf, par), &want);
+            }
+            // The same denominators as 1 + (k − 1) all-pole coefficients; the first three as 3 sections.
+            let ap = C { data: a.data.chunks(k).flat_map(|c| c[1..].iter().map(|v| *v / c[0])).collect(), layout, k: k - 1 };
+            let zi_ap = f(rng.vec(batch * (k - 1)));
+            let gzf_ap = f(rng.vec(batch * (k - 1)));
+            for par in pars(false) {
+                let want = allpole_all(&ap, &x, d, &zi_ap, &gy, &gzf_ap, par.with_simd(Simd::Baseline));
+                same(
+                    &format!("allpole {batch}×{len} N={} {layout:?} {par:?}", k - 1),
+                    &allpole_all(&ap, &x, d, &zi_ap, &gy, &gzf_ap, par),
+                    &want,
+                );
+            }
+            let sos = C {
+                data: f((0..sets * 3)
+                    .flat_map(|_| {
+                        let a = rng.stable_a(2, 0.99);
+                        [rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), 1.1, a[1] * 1.1, a[2] * 1.1]
+                    })
+                    .collect()),
+                layout,
+                k: 18,
+            };
+            let (zs, gzs) = (f(rng.vec(batch * 6)), f(rng.vec(batch * 6)));
+            for par in pars(chunked) {
+                let want = sosfilt_all(&sos, &x, d, &zs, &gy, &gzs, par.with_simd(Simd::Baseline));
+                same(&format!("sosfilt {batch}×{len}×3 {layout:?} {par:?}"), &sosfilt_all(&sos, &x, d, &zs, &gy, &gzs, par), &want);
+            }
+        }
+    }
+}
+
+#[test]
+fn simd_levels_bit_identical_f32() {
+    simd_levels_bit_identical::<f32>();
+}
+
+#[test]
+fn simd_levels_bit_identical_f64() {
+    simd_levels_bit_identical::<f64>();
 }
