@@ -8,10 +8,10 @@ Stable-by-construction parameterisations (parameters -> coefficients) are in ``d
 ``diffiir.torch.param``.
 """
 
-from ._diffiir import __version__, get_num_threads, get_path, release_buffers, set_num_threads, set_path
+from ._diffiir import __version__, get_num_threads, get_path, get_simd, release_buffers, set_num_threads, set_path, set_simd
 from . import param
 from .freq import freqz, lfilter_fsm, sosfilt_fsm, sosfreqz
 from .signal import allpole, lfilter, lfilter_zi, sosfilt, sosfilt_zi
 from .stability import check_stable, check_stable_allpole, check_stable_sos
 
-__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "check_stable", "check_stable_allpole", "check_stable_sos", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "set_path", "get_path", "release_buffers", "__version__"]
+__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "check_stable", "check_stable_allpole", "check_stable_sos", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "set_path", "get_path", "set_simd", "get_simd", "release_buffers", "__version__"]

@@ -48,3 +48,45 @@ def test_bad_path_is_a_value_error(path):
     with pytest.raises(ValueError, match="path must be one of"):
         diffiir.set_path("fast")
     assert diffiir.get_path() == "auto"
+
+
+@pytest.fixture
+def simd():
+    yield diffiir.set_simd
+    diffiir.set_simd("auto")
+
+
+def _all_outputs(dtype):
+    """Forward outputs and every gradient of lfilter, sosfilt and allpole through diffiir.torch, as numpy."""
+    rng = np.random.default_rng(5)
+    x = torch.tensor(rng.standard_normal((17, 3000)), dtype=dtype, requires_grad=True)
+    b = torch.tensor([0.1, 0.2, 0.1], dtype=dtype, requires_grad=True)
+    a = torch.tensor([1.0, -1.8, 0.85], dtype=dtype, requires_grad=True)
+    sos = torch.tensor([[0.2, 0.3, 0.1, 1.0, -1.6, 0.7], [1.0, -0.4, 0.2, 1.0, -1.9, 0.95]], dtype=dtype, requires_grad=True)
+    ap = torch.tensor(rng.uniform(-0.1, 0.1, (17, 3000, 3)), dtype=dtype, requires_grad=True)
+    ys = [dt.lfilter(b, a, x), dt.sosfilt(sos, x), dt.allpole(x, ap)]
+    sum(((y * torch.linspace(-1, 1, y.shape[-1], dtype=dtype)) ** 2).sum() for y in ys).backward()
+    return [t.detach().numpy().copy() for t in ys + [x.grad, b.grad, a.grad, sos.grad, ap.grad]]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_simd_levels_bit_identical(simd, dtype):
+    """Every level this CPU has gives the baseline's results bit for bit (forward and every gradient)."""
+    simd("baseline")
+    assert diffiir.get_simd() == ("baseline", "baseline")
+    want = _all_outputs(dtype)
+    for name in ["auto", "avx2"]:
+        try:
+            simd(name)
+        except ValueError:
+            assert name == "avx2" and diffiir.get_simd()[1] == "baseline"
+            continue
+        assert diffiir.get_simd()[0] == name
+        for g, w in zip(_all_outputs(dtype), want):
+            np.testing.assert_array_equal(g, w)
+
+
+def test_bad_simd_is_a_value_error(simd):
+    with pytest.raises(ValueError, match="simd level must be one of"):
+        simd("avx9")
+    assert diffiir.get_simd()[0] == "auto"

@@ -7,7 +7,7 @@
 //! Kernels run with the interpreter released (`Python::detach`). Core errors become `ValueError`, dtype and
 //! contiguity problems `TypeError` — never a panic across the boundary.
 
-use diffiir::{Coefs, Dims, Float, Layout, Par, Path};
+use diffiir::{Coefs, Dims, Float, Layout, Par, Path, Simd};
 use numpy::{Element, IntoPyArray, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -26,7 +26,36 @@ pub(crate) fn par() -> Par {
         1 => Par::Seq,
         n => Par::Rayon(n),
     };
-    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(2)].1)
+    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(2)].1).with_simd(SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)])
+}
+
+/// Instruction-set level: an index into `SIMDS` (see `diffiir::Simd`).
+static SIMD: AtomicUsize = AtomicUsize::new(0);
+const SIMDS: [Simd; 3] = [Simd::Auto, Simd::Baseline, Simd::Avx2];
+
+/// Sets the instruction-set level of the filter kernels: "auto" (default: the best this CPU has),
+/// "baseline" (SSE2 on x86-64) or "avx2". Results are bit-identical at every level; only speed changes.
+/// Raises ValueError for an unknown name or a level this CPU lacks.
+#[pyfunction]
+fn set_simd(level: &str) -> PyResult<()> {
+    let names: Vec<&str> = SIMDS.iter().map(|s| s.name()).collect();
+    let i = names
+        .iter()
+        .position(|n| *n == level)
+        .ok_or_else(|| PyValueError::new_err(format!("simd level must be one of {names:?}, got {level:?}")))?;
+    if !SIMDS[i].is_available() {
+        return Err(PyValueError::new_err(format!("this CPU does not support simd level {level:?}")));
+    }
+    SIMD.store(i, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The current instruction-set level setting, and the level it runs as on this CPU: `(setting, level)`,
+/// e.g. `("auto", "avx2")`.
+#[pyfunction]
+fn get_simd() -> (&'static str, &'static str) {
+    let s = SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)];
+    (s.name(), s.detect().name())
 }
 
 /// Sets the evaluation path of `lfilter`/`sosfilt` and their gradients: "auto" (default: block-parallel
@@ -166,6 +195,8 @@ fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(set_path, m)?)?;
     m.add_function(wrap_pyfunction!(get_path, m)?)?;
+    m.add_function(wrap_pyfunction!(set_simd, m)?)?;
+    m.add_function(wrap_pyfunction!(get_simd, m)?)?;
     m.add_function(wrap_pyfunction!(tape::release_buffers, m)?)?;
     m.add_class::<tape::Tape>()?;
     m.add_function(wrap_pyfunction!(allpole::allpole, m)?)?;
