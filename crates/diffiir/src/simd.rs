@@ -8,7 +8,8 @@
 //!
 //! Results are **bit-identical across levels**: Rust never contracts `a * b + c` into a fused multiply-add
 //! and never reorders float operations, so wider registers compute the same operations per lane
-//! (`tests/simd.rs` checks it for every family). The level only changes speed.
+//! (`tests/chunked.rs`, `simd_levels_bit_identical_*`, checks it for every family; `python/tests/test_path.py`
+//! through `diffiir.torch`). The level only changes speed.
 
 /// Which instruction set the lane kernels use; part of [`Par`](crate::Par) (`Par::with_simd`).
 ///
@@ -88,6 +89,8 @@ pub(crate) fn dispatch<const L: usize, const M: usize, R>(simd: Simd, f: impl Fn
         // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement of `avx2`.
         return unsafe { avx2(f) };
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = simd;
     baseline(f)
 }
 

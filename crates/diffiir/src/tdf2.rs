@@ -86,21 +86,25 @@ pub(crate) fn order_class(m: usize) -> Option<usize> {
 /// [`Pack::ORDER_MAX`] are never compiled.
 macro_rules! with_order {
     ($m:expr, $simd:expr, $f:ident::<$T:ty, $P:ty, $L:ident>($($arg:expr),*)) => {
-        with_order!(@arms $m, $simd, $f, $T, $P, $L, ($($arg),*), [1, 2, 4, 8, 16, 32, MAX_ORDER])
+        with_order!(@arms $m, $simd, $f, $T, $P, $L, ($($arg),*), [1, 2, 4, 8, 16, 32])
     };
     (@arms $m:expr, $simd:expr, $f:ident, $T:ty, $P:ty, $L:ident, $args:tt, [$($c:expr),*]) => {{
         let m = $m;
         $(
             if m <= $c {
-                return if const { $c <= <$P as Pack<$T>>::ORDER_MAX } {
-                    dispatch::<$L, { $c }, _>($simd, #[inline(always)] || with_order!(@call $f, $T, $P, $L, $c, $args))
-                } else {
-                    unreachable!("order class {} above Pack::ORDER_MAX", $c)
-                };
+                return with_order!(@class $simd, $f, $T, $P, $L, $c, $args);
             }
         )*
-        unreachable!("order {m} above MAX_ORDER")
+        with_order!(@class $simd, $f, $T, $P, $L, MAX_ORDER, $args)
     }};
+    (@class $simd:expr, $f:ident, $T:ty, $P:ty, $L:ident, $c:expr, $args:tt) => {
+        if const { $c <= <$P as Pack<$T>>::ORDER_MAX } {
+            dispatch::<$L, { $c }, _>($simd, #[inline(always)] || with_order!(@call $f, $T, $P, $L, $c, $args))
+        } else {
+            // `p.order()` never exceeds `ORDER_MAX` (a packer's invariant, not user input).
+            unreachable!("order class {} above Pack::ORDER_MAX", $c)
+        }
+    };
     (@call $f:ident, $T:ty, $P:ty, $L:ident, $c:expr, ($($arg:expr),*)) => {
         $f::<$T, $P, $L, { $c }>($($arg),*)
     };
