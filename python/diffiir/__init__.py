@@ -6,6 +6,8 @@ same signatures live in ``diffiir.torch`` (imported on demand; ``import diffiir`
 Frequency responses and the frequency-sampling method: ``freqz``, ``sosfreqz``, ``lfilter_fsm``, ``sosfilt_fsm``.
 Stable-by-construction parameterisations (parameters -> coefficients) are in ``diffiir.param`` and
 ``diffiir.torch.param``.
+Kernel settings (process-wide): ``set_num_threads``, ``set_path`` (sequential / block-parallel) and ``set_simd``
+(instruction-set level; results are bit-identical at every level), each with its ``get_*``.
 """
 
 from ._diffiir import __version__, get_num_threads, get_path, get_simd, release_buffers, set_num_threads, set_path, set_simd
