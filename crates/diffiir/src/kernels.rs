@@ -12,107 +12,55 @@ use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::sosfilt::SosfiltGradsMut;
 
-/// The buffer-passing kernels for one sample type (sealed: a bound of [`Float`](crate::Float)).
-#[allow(clippy::too_many_arguments)]
-pub trait Kernels: Sized {
-    #[doc(hidden)]
-    fn lfilter_into(
-        b: Coefs<'_, Self>,
-        a: Coefs<'_, Self>,
-        x: &[Self],
-        dims: Dims,
-        zi: Option<&[Self]>,
-        y: &mut [Self],
-        zf: Option<&mut [Self]>,
-        scratch: &mut [Self],
-        par: Par,
-    ) -> Result<()>;
-    #[doc(hidden)]
-    fn lfilter_adjoint_into(
-        b: Coefs<'_, Self>,
-        a: Coefs<'_, Self>,
-        x: &[Self],
-        y: &[Self],
-        dims: Dims,
-        gy: &[Self],
-        gzf: Option<&[Self]>,
-        out: LfilterGradsMut<'_, Self>,
-        scratch: &mut [Self],
-        par: Par,
-    ) -> Result<()>;
-    #[doc(hidden)]
-    fn sosfilt_into(
-        sos: Coefs<'_, Self>,
-        x: &[Self],
-        dims: Dims,
-        zi: Option<&[Self]>,
-        y: &mut [Self],
-        zf: Option<&mut [Self]>,
-        tape: Option<&mut [Self]>,
-        scratch: &mut [Self],
-        par: Par,
-    ) -> Result<()>;
-    #[doc(hidden)]
-    fn sosfilt_adjoint_into(
-        sos: Coefs<'_, Self>,
-        x: &[Self],
-        y: &[Self],
-        tape: &[Self],
-        dims: Dims,
-        gy: &[Self],
-        gzf: Option<&[Self]>,
-        out: SosfiltGradsMut<'_, Self>,
-        scratch: &mut [Self],
-        par: Par,
-    ) -> Result<()>;
-    #[doc(hidden)]
-    fn allpole_into(
-        x: &[Self],
-        dims: Dims,
-        a: Coefs<'_, Self>,
-        zi: Option<&[Self]>,
-        y: &mut [Self],
-        zf: Option<&mut [Self]>,
-        scratch: &mut [Self],
-        par: Par,
-    ) -> Result<()>;
-    #[doc(hidden)]
-    fn allpole_adjoint_into(
-        y: &[Self],
-        dims: Dims,
-        a: Coefs<'_, Self>,
-        zi: Option<&[Self]>,
-        gy: &[Self],
-        gzf: Option<&[Self]>,
-        out: AllpoleGradsMut<'_, Self>,
-        scratch: &mut [Self],
-        par: Par,
-    ) -> Result<()>;
-}
-
+/// Declares the sealed `Kernels` trait from one list of entry points and implements it for `f32` and `f64` by
+/// calling each entry's generic implementation (`Self` stands for the sample type in both).
 macro_rules! kernels {
-    ($($t:ty),*) => {$(
-        impl Kernels for $t {
-            fn lfilter_into(b: Coefs<'_, $t>, a: Coefs<'_, $t>, x: &[$t], dims: Dims, zi: Option<&[$t]>, y: &mut [$t], zf: Option<&mut [$t]>, scratch: &mut [$t], par: Par) -> Result<()> {
-                crate::lfilter::lfilter_into_impl(b, a, x, dims, zi, y, zf, scratch, par)
-            }
-            fn lfilter_adjoint_into(b: Coefs<'_, $t>, a: Coefs<'_, $t>, x: &[$t], y: &[$t], dims: Dims, gy: &[$t], gzf: Option<&[$t]>, out: LfilterGradsMut<'_, $t>, scratch: &mut [$t], par: Par) -> Result<()> {
-                crate::lfilter::lfilter_adjoint_into_impl(b, a, x, y, dims, gy, gzf, out, scratch, par)
-            }
-            fn sosfilt_into(sos: Coefs<'_, $t>, x: &[$t], dims: Dims, zi: Option<&[$t]>, y: &mut [$t], zf: Option<&mut [$t]>, tape: Option<&mut [$t]>, scratch: &mut [$t], par: Par) -> Result<()> {
-                crate::sosfilt::sosfilt_into_impl(sos, x, dims, zi, y, zf, tape, scratch, par)
-            }
-            fn sosfilt_adjoint_into(sos: Coefs<'_, $t>, x: &[$t], y: &[$t], tape: &[$t], dims: Dims, gy: &[$t], gzf: Option<&[$t]>, out: SosfiltGradsMut<'_, $t>, scratch: &mut [$t], par: Par) -> Result<()> {
-                crate::sosfilt::sosfilt_adjoint_into_impl(sos, x, y, tape, dims, gy, gzf, out, scratch, par)
-            }
-            fn allpole_into(x: &[$t], dims: Dims, a: Coefs<'_, $t>, zi: Option<&[$t]>, y: &mut [$t], zf: Option<&mut [$t]>, scratch: &mut [$t], par: Par) -> Result<()> {
-                crate::allpole::allpole_into_impl(x, dims, a, zi, y, zf, scratch, par)
-            }
-            fn allpole_adjoint_into(y: &[$t], dims: Dims, a: Coefs<'_, $t>, zi: Option<&[$t]>, gy: &[$t], gzf: Option<&[$t]>, out: AllpoleGradsMut<'_, $t>, scratch: &mut [$t], par: Par) -> Result<()> {
-                crate::allpole::allpole_adjoint_into_impl(y, dims, a, zi, gy, gzf, out, scratch, par)
-            }
+    ($(fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $imp:path;)*) => {
+        /// The buffer-passing kernels for one sample type (sealed: a bound of [`Float`](crate::Float)).
+        #[allow(clippy::too_many_arguments)]
+        pub trait Kernels: Sized {
+            $(
+                #[doc(hidden)]
+                fn $name($($arg: $ty),*) -> Result<()>;
+            )*
         }
-    )*};
+        kernels!(@impl f32, $(fn $name($($arg: $ty),*) => $imp;)*);
+        kernels!(@impl f64, $(fn $name($($arg: $ty),*) => $imp;)*);
+    };
+    (@impl $t:ty, $(fn $name:ident($($arg:ident: $ty:ty),*) => $imp:path;)*) => {
+        impl Kernels for $t {
+            $(
+                fn $name($($arg: $ty),*) -> Result<()> {
+                    $imp($($arg),*)
+                }
+            )*
+        }
+    };
 }
 
-kernels!(f32, f64);
+kernels! {
+    fn lfilter_into(
+        b: Coefs<'_, Self>, a: Coefs<'_, Self>, x: &[Self], dims: Dims, zi: Option<&[Self]>, y: &mut [Self],
+        zf: Option<&mut [Self]>, scratch: &mut [Self], par: Par,
+    ) => crate::lfilter::lfilter_into_impl;
+    fn lfilter_adjoint_into(
+        b: Coefs<'_, Self>, a: Coefs<'_, Self>, x: &[Self], y: &[Self], dims: Dims, gy: &[Self], gzf: Option<&[Self]>,
+        out: LfilterGradsMut<'_, Self>, scratch: &mut [Self], par: Par,
+    ) => crate::lfilter::lfilter_adjoint_into_impl;
+    fn sosfilt_into(
+        sos: Coefs<'_, Self>, x: &[Self], dims: Dims, zi: Option<&[Self]>, y: &mut [Self], zf: Option<&mut [Self]>,
+        tape: Option<&mut [Self]>, scratch: &mut [Self], par: Par,
+    ) => crate::sosfilt::sosfilt_into_impl;
+    fn sosfilt_adjoint_into(
+        sos: Coefs<'_, Self>, x: &[Self], y: &[Self], tape: &[Self], dims: Dims, gy: &[Self], gzf: Option<&[Self]>,
+        out: SosfiltGradsMut<'_, Self>, scratch: &mut [Self], par: Par,
+    ) => crate::sosfilt::sosfilt_adjoint_into_impl;
+    fn allpole_into(
+        x: &[Self], dims: Dims, a: Coefs<'_, Self>, zi: Option<&[Self]>, y: &mut [Self], zf: Option<&mut [Self]>,
+        scratch: &mut [Self], par: Par,
+    ) => crate::allpole::allpole_into_impl;
+    fn allpole_adjoint_into(
+        y: &[Self], dims: Dims, a: Coefs<'_, Self>, zi: Option<&[Self]>, gy: &[Self], gzf: Option<&[Self]>,
+        out: AllpoleGradsMut<'_, Self>, scratch: &mut [Self], par: Par,
+    ) => crate::allpole::allpole_adjoint_into_impl;
+}
