@@ -4,7 +4,8 @@
 //! the same 3 MB as the bandwidth reference.
 //!
 //! `cargo bench -p diffiir --bench transpose`. The element-wise versions are what the kernels did before
-//! (lockstep gather, row-by-row scatter); the tile versions mirror `transpose.rs`.
+//! (lockstep gather, row-by-row scatter); the tile versions walk each row group over the whole block (the
+//! previous `transpose.rs`) or over 256-step spans of it (the current one).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/common/mod.rs"]
@@ -71,6 +72,24 @@ fn scatter_tiles(src: &[[f32; L]], dst: &mut [f32], tlen: usize, t0: usize) {
     }
 }
 
+/// The tiles as `transpose.rs` now walks them: one row group across a 256-step span, then the next group, so
+/// the span's lane rows stay in L1 (the whole-block walk above rewrites a 64 KiB block from L2 once per group).
+#[cfg(target_arch = "x86_64")]
+fn gather_spans(src: &[f32], tlen: usize, t0: usize, dst: &mut [[f32; L]]) {
+    for s in (0..dst.len()).step_by(256) {
+        let n = 256.min(dst.len() - s);
+        gather_tiles(src, tlen, t0 + s, &mut dst[s..s + n]);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn scatter_spans(src: &[[f32; L]], dst: &mut [f32], tlen: usize, t0: usize) {
+    for s in (0..src.len()).step_by(256) {
+        let n = 256.min(src.len() - s);
+        scatter_tiles(&src[s..s + n], dst, tlen, t0 + s);
+    }
+}
+
 fn main() {
     let tlen = 48_000;
     let x: Vec<f32> = (0..L * tlen).map(|i| i as f32).collect();
@@ -84,11 +103,17 @@ fn main() {
     let ge = g(gather_elementwise, &mut blk);
     #[cfg(target_arch = "x86_64")]
     let gt = g(gather_tiles, &mut blk);
+    #[cfg(target_arch = "x86_64")]
+    let gs = g(gather_spans, &mut blk);
     let se = time(1.0, || blocks(&mut |t0, n| scatter_elementwise(&blk[..n], &mut y, tlen, t0)));
     #[cfg(target_arch = "x86_64")]
     let st = time(1.0, || blocks(&mut |t0, n| scatter_tiles(&blk[..n], &mut y, tlen, t0)));
+    #[cfg(target_arch = "x86_64")]
+    let ss = time(1.0, || blocks(&mut |t0, n| scatter_spans(&blk[..n], &mut y, tlen, t0)));
     println!("| move (16 × 48000 f32, 3 MB) | ms |\n|---|---|");
     println!("| copy_from_slice | {copy:.3} |\n| gather, element-wise | {ge:.3} |\n| scatter, element-wise | {se:.3} |");
     #[cfg(target_arch = "x86_64")]
-    println!("| gather, SSE2 4×4 tiles | {gt:.3} |\n| scatter, SSE2 4×4 tiles | {st:.3} |");
+    println!("| gather, SSE2 4×4 tiles, whole block per row group | {gt:.3} |\n| scatter, same | {st:.3} |");
+    #[cfg(target_arch = "x86_64")]
+    println!("| gather, SSE2 4×4 tiles, 256-step spans (transpose.rs) | {gs:.3} |\n| scatter, same | {ss:.3} |");
 }

@@ -9,7 +9,6 @@
 use crate::float::Float;
 use crate::par::{join, Par};
 use crate::shape::{Coefs, Dims, Layout};
-use crate::transpose::group;
 use std::ops::Range;
 
 /// Time steps per adjoint block: a block's lane rows (64 KiB per array at 16 `f32` lanes) stay in L2, each
@@ -103,21 +102,15 @@ pub(crate) fn take<T, const L: usize>(s: &mut [T], rows: usize) -> (&mut [V<T, L
 
 /// `dst[t][l] = src[(b0 + l)·tlen + t0 + t]` for the chunk's `nl` signals; unused lanes get zero.
 ///
-/// Groups of [`group`] rows at a time, by register tiles ([`Tile`]): only a few rows stream at once, so
-/// rows a multiple of 4 KiB apart (W6's layout, all in one L1 set) do not thrash as lockstep access over
-/// all `L` rows did. Blocks are visited in the caller's order (backwards in the adjoint); within a block the
-/// direction does not matter to the prefetcher.
+/// By register tiles, a few rows at a time, in spans that keep the block's lane rows in L1
+/// ([`Tile`](crate::transpose::Tile)).
+/// Blocks are visited in the caller's order (backwards in the adjoint); within a block the direction does not
+/// matter to the prefetcher.
 #[inline(always)]
 pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize, nl: usize, t0: usize, dst: &mut [V<T, L>]) {
     let len = dst.len();
-    let g = group::<T>();
-    let mut lb = 0;
-    while lb < nl {
-        let k = g.min(nl - lb);
-        let rows: [&[T]; 4] = std::array::from_fn(|j| if j < k { &src[(b0 + lb + j) * tlen + t0..][..len] } else { &[] });
-        T::rows_to_lanes(&rows[..k], lb, dst);
-        lb += k;
-    }
+    let rows: [&[T]; L] = std::array::from_fn(|j| if j < nl { &src[(b0 + j) * tlen + t0..][..len] } else { &[] });
+    T::rows_to_lanes(&rows[..nl], dst);
     if nl < L {
         dst.iter_mut().for_each(|d| d[nl..].fill(T::zero()));
     }
@@ -127,21 +120,12 @@ pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize
 #[inline(always)]
 pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize) {
     let len = src.len();
-    let g = group::<T>();
-    let mut lb = 0;
-    while lb < nl {
-        let k = g.min(nl - lb);
-        let mut rest = &mut dst[(lb0 + lb) * tlen..];
-        let mut rows: [&mut [T]; 4] = std::array::from_fn(|_| <&mut [T]>::default());
-        for (j, r) in rows.iter_mut().enumerate().take(k) {
-            let at = if j + 1 < k { tlen } else { rest.len() };
-            let (head, tail) = std::mem::take(&mut rest).split_at_mut(at);
-            *r = &mut head[t0..][..len];
-            rest = tail;
-        }
-        T::lanes_to_rows(src, lb, &mut rows[..k]);
-        lb += k;
-    }
+    let mut it = dst[lb0 * tlen..].chunks_mut(tlen).take(nl);
+    let mut rows: [&mut [T]; L] = std::array::from_fn(|_| match it.next() {
+        Some(r) => &mut r[t0..][..len],
+        None => <&mut [T]>::default(),
+    });
+    T::lanes_to_rows(src, &mut rows[..nl]);
 }
 
 /// A gradient destination in a coefficient layout, as seen by one worker: per-signal and per-sample rows

@@ -7,17 +7,26 @@
 //! ragged end of a block, a plain element loop. Measured on W1's layout (16 rows × 1024-sample blocks, f32):
 //! gather 0.16 ms per 3 MB against 0.31 ms element-wise, i.e. the speed of `copy_from_slice`.
 
-/// Values per tile side for `T`: one 128-bit register.
-pub(crate) const fn group<T>() -> usize {
-    16 / std::mem::size_of::<T>()
-}
+/// Time steps per span: the tiles walk one group of rows across a span, then the next group; a span of lane
+/// rows (16 KiB at 16 `f32` lanes) stays in L1 while the groups fill or drain it.
+const SPAN: usize = 256;
 
-/// Row-to-lane and lane-to-row tile moves for one sample type (sealed: a bound of [`Float`](crate::Float)).
+/// Whether this target moves tiles by registers (elsewhere every move is the plain element loop).
+const TILED: bool = cfg!(target_arch = "x86_64");
+
+/// Row-to-lane and lane-to-row moves for one sample type (sealed: a bound of [`Float`](crate::Float)).
+///
+/// Rows go in groups of one tile (`G`): only `G` rows stream at once, so rows a multiple of 4 KiB apart (all in
+/// one L1 set) do not evict each other as a lockstep walk over all of them did. Each group fills (or drains)
+/// its `G` lanes of a [`SPAN`] of the lane block before the next group: the span stays in L1 however long
+/// the block is. A group walking a whole 1024-step adjoint block (64 KiB of lanes) instead wrote each lane
+/// row back from L2 once per group: W1's adjoint spent 60 % of its time in its three gathers, and with spans
+/// fwd+bwd went 2.50 → 1.95 ms (W6 16.3 → 12.8; `cargo bench --bench workloads`, one run each way).
 pub trait Tile: Sized + Copy {
-    /// `dst[t][lb + k] = rows[k][t]` for `k < group`, `t < dst.len()` (each row at least `dst.len()` long).
-    fn rows_to_lanes<const L: usize>(rows: &[&[Self]], lb: usize, dst: &mut [[Self; L]]);
-    /// `rows[k][t] = src[t][lb + k]` for `k < group`, `t < src.len()`.
-    fn lanes_to_rows<const L: usize>(src: &[[Self; L]], lb: usize, rows: &mut [&mut [Self]]);
+    /// `dst[t][k] = rows[k][t]` for `k < rows.len() ≤ L`, `t < dst.len()` (each row at least `dst.len()` long).
+    fn rows_to_lanes<const L: usize>(rows: &[&[Self]], dst: &mut [[Self; L]]);
+    /// `rows[k][t] = src[t][k]` for `k < rows.len() ≤ L`, `t < src.len()`.
+    fn lanes_to_rows<const L: usize>(src: &[[Self; L]], rows: &mut [&mut [Self]]);
 }
 
 fn rows_to_lanes_plain<T: Copy, const L: usize>(rows: &[&[T]], lb: usize, dst: &mut [[T; L]], from: usize) {
@@ -34,6 +43,19 @@ fn lanes_to_rows_plain<T: Copy, const L: usize>(src: &[[T; L]], lb: usize, rows:
             *d = s[lb + k];
         }
     }
+}
+
+/// The parts the tiles leave: rows past the last whole group (every step), and the steps past the last whole
+/// tile (the tiled rows).
+fn rows_to_lanes_rest<T: Copy, const L: usize>(rows: &[&[T]], tiled: usize, full: usize, dst: &mut [[T; L]]) {
+    rows_to_lanes_plain(&rows[..tiled], 0, dst, full);
+    rows_to_lanes_plain(&rows[tiled..], tiled, dst, 0);
+}
+
+fn lanes_to_rows_rest<T: Copy, const L: usize>(src: &[[T; L]], rows: &mut [&mut [T]], tiled: usize, full: usize) {
+    let (head, tail) = rows.split_at_mut(tiled);
+    lanes_to_rows_plain(src, 0, head, full);
+    lanes_to_rows_plain(src, tiled, tail, 0);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -61,7 +83,7 @@ mod sse {
 
     /// 4×4 transpose of `[a, b, c, d]` (rows) into columns.
     #[inline(always)]
-    pub fn tr4(a: __m128, b: __m128, c: __m128, d: __m128) -> [__m128; 4] {
+    pub fn tr4([a, b, c, d]: [__m128; 4]) -> [__m128; 4] {
         // SAFETY: register-only shuffles; SSE is part of the x86-64 baseline.
         unsafe {
             let (ab0, cd0) = (_mm_unpacklo_ps(a, b), _mm_unpacklo_ps(c, d));
@@ -71,7 +93,7 @@ mod sse {
     }
 
     #[inline(always)]
-    pub fn tr2(a: __m128d, b: __m128d) -> [__m128d; 2] {
+    pub fn tr2([a, b]: [__m128d; 2]) -> [__m128d; 2] {
         // SAFETY: register-only shuffles; SSE2 is part of the x86-64 baseline.
         unsafe { [_mm_unpacklo_pd(a, b), _mm_unpackhi_pd(a, b)] }
     }
@@ -91,76 +113,54 @@ fn arr_mut<T, const N: usize>(s: &mut [T], t: usize) -> &mut [T; N] {
     s[t..t + N].as_chunks_mut::<N>().0.first_mut().unwrap_or_else(|| unreachable!())
 }
 
-impl Tile for f32 {
-    #[inline(always)]
-    fn rows_to_lanes<const L: usize>(rows: &[&[f32]], lb: usize, dst: &mut [[f32; L]]) {
-        #[cfg(target_arch = "x86_64")]
-        if rows.len() == 4 && lb + 4 <= L {
-            let full = dst.len() / 4 * 4;
-            for t in (0..full).step_by(4) {
-                let v =
-                    sse::tr4(sse::ld4(arr(rows[0], t)), sse::ld4(arr(rows[1], t)), sse::ld4(arr(rows[2], t)), sse::ld4(arr(rows[3], t)));
-                for (j, vj) in v.into_iter().enumerate() {
-                    sse::st4(arr_mut(&mut dst[t + j], lb), vj);
+/// The tile loops of one type: `$g` rows × `$g` steps per register tile, `$ld`/`$st`/`$tr` its moves.
+macro_rules! tiles {
+    ($T:ty, $g:literal, $ld:ident, $st:ident, $tr:ident) => {
+        impl Tile for $T {
+            #[inline(always)]
+            fn rows_to_lanes<const L: usize>(rows: &[&[$T]], dst: &mut [[$T; L]]) {
+                let tiled = if TILED { rows.len() / $g * $g } else { 0 };
+                let full = if TILED { dst.len() / $g * $g } else { 0 };
+                #[cfg(target_arch = "x86_64")]
+                for s in (0..full).step_by(SPAN) {
+                    let e = full.min(s + SPAN);
+                    let d = &mut dst[s..e];
+                    for lb in (0..tiled).step_by($g) {
+                        let r: [&[$T]; $g] = std::array::from_fn(|k| &rows[lb + k][s..e]);
+                        for t in (0..e - s).step_by($g) {
+                            let v = sse::$tr(std::array::from_fn(|k| sse::$ld(arr(r[k], t))));
+                            for (j, vj) in v.into_iter().enumerate() {
+                                sse::$st(arr_mut(&mut d[t + j], lb), vj);
+                            }
+                        }
+                    }
                 }
+                rows_to_lanes_rest(rows, tiled, full, dst);
             }
-            return rows_to_lanes_plain(rows, lb, dst, full);
-        }
-        rows_to_lanes_plain(rows, lb, dst, 0)
-    }
 
-    #[inline(always)]
-    fn lanes_to_rows<const L: usize>(src: &[[f32; L]], lb: usize, rows: &mut [&mut [f32]]) {
-        #[cfg(target_arch = "x86_64")]
-        if rows.len() == 4 && lb + 4 <= L {
-            let full = src.len() / 4 * 4;
-            for t in (0..full).step_by(4) {
-                let v = sse::tr4(
-                    sse::ld4(arr(&src[t], lb)),
-                    sse::ld4(arr(&src[t + 1], lb)),
-                    sse::ld4(arr(&src[t + 2], lb)),
-                    sse::ld4(arr(&src[t + 3], lb)),
-                );
-                for (r, vk) in rows.iter_mut().zip(v) {
-                    sse::st4(arr_mut(r, t), vk);
+            #[inline(always)]
+            fn lanes_to_rows<const L: usize>(src: &[[$T; L]], rows: &mut [&mut [$T]]) {
+                let tiled = if TILED { rows.len() / $g * $g } else { 0 };
+                let full = if TILED { src.len() / $g * $g } else { 0 };
+                #[cfg(target_arch = "x86_64")]
+                for s in (0..full).step_by(SPAN) {
+                    let e = full.min(s + SPAN);
+                    let d = &src[s..e];
+                    for lb in (0..tiled).step_by($g) {
+                        let r = arr_mut::<_, $g>(rows, lb).each_mut().map(|r| &mut r[s..e]);
+                        for t in (0..e - s).step_by($g) {
+                            let v = sse::$tr(std::array::from_fn(|j| sse::$ld(arr(&d[t + j], lb))));
+                            for (k, vk) in v.into_iter().enumerate() {
+                                sse::$st(arr_mut(r[k], t), vk);
+                            }
+                        }
+                    }
                 }
+                lanes_to_rows_rest(src, rows, tiled, full);
             }
-            return lanes_to_rows_plain(src, lb, rows, full);
         }
-        lanes_to_rows_plain(src, lb, rows, 0)
-    }
+    };
 }
 
-impl Tile for f64 {
-    #[inline(always)]
-    fn rows_to_lanes<const L: usize>(rows: &[&[f64]], lb: usize, dst: &mut [[f64; L]]) {
-        #[cfg(target_arch = "x86_64")]
-        if rows.len() == 2 && lb + 2 <= L {
-            let full = dst.len() / 2 * 2;
-            for t in (0..full).step_by(2) {
-                let v = sse::tr2(sse::ld2(arr(rows[0], t)), sse::ld2(arr(rows[1], t)));
-                for (j, vj) in v.into_iter().enumerate() {
-                    sse::st2(arr_mut(&mut dst[t + j], lb), vj);
-                }
-            }
-            return rows_to_lanes_plain(rows, lb, dst, full);
-        }
-        rows_to_lanes_plain(rows, lb, dst, 0)
-    }
-
-    #[inline(always)]
-    fn lanes_to_rows<const L: usize>(src: &[[f64; L]], lb: usize, rows: &mut [&mut [f64]]) {
-        #[cfg(target_arch = "x86_64")]
-        if rows.len() == 2 && lb + 2 <= L {
-            let full = src.len() / 2 * 2;
-            for t in (0..full).step_by(2) {
-                let v = sse::tr2(sse::ld2(arr(&src[t], lb)), sse::ld2(arr(&src[t + 1], lb)));
-                for (r, vk) in rows.iter_mut().zip(v) {
-                    sse::st2(arr_mut(r, t), vk);
-                }
-            }
-            return lanes_to_rows_plain(src, lb, rows, full);
-        }
-        lanes_to_rows_plain(src, lb, rows, 0)
-    }
-}
+tiles!(f32, 4, ld4, st4, tr4);
+tiles!(f64, 2, ld2, st2, tr2);
