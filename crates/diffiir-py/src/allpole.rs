@@ -1,6 +1,6 @@
 //! `allpole` and its adjoint.
 
-use crate::{arr, bufs, coefs, core_err, dims, np, opt_arr, opt_np, opt_slice, par, slice, Grads3, Out};
+use crate::{arr, coefs, core_err, dims, opt_arr, opt_slice, out_arrays, out_slices, outs, par, slice, some, Grads3, Out};
 use pyo3::prelude::*;
 
 dtype_fn! {
@@ -10,14 +10,15 @@ dtype_fn! {
         let (xs, ca, zs) = (slice(&x, "x")?, coefs(slice(&a, "a")?, la, k)?, opt_slice(&zi, "zi")?);
         let d = dims(xs.len(), batch)?;
         let p = par();
-        let (y, zf) = py
-            .detach(|| {
-                let (mut y, mut zf) = (vec![T::zero(); d.numel()], vec![T::zero(); d.batch * k]);
-                let mut s = vec![T::zero(); diffiir::allpole_scratch_len::<T>(d, &ca, p)];
-                diffiir::allpole_into(xs, d, ca, zs, &mut y, Some(&mut zf), &mut s, p).map(|_| (y, zf))
-            })
-            .map_err(core_err)?;
-        Ok((np(py, y), np(py, zf)))
+        let mut o = outs::<T, 2>(py, [true; 2], [d.numel(), d.batch * k])?;
+        let [y, zf] = out_slices(&mut o)?;
+        py.detach(|| {
+            let mut s = vec![T::zero(); diffiir::allpole_scratch_len::<T>(d, &ca, p)];
+            diffiir::allpole_into(xs, d, ca, zs, y.unwrap_or_default(), zf, &mut s, p)
+        })
+        .map_err(core_err)?;
+        let [y, zf] = out_arrays(o);
+        Ok((some(y)?, some(zf)?))
     }
 }
 
@@ -30,15 +31,14 @@ dtype_fn! {
             (slice(&y, "y")?, coefs(slice(&a, "a")?, la, k)?, opt_slice(&zi, "zi")?, slice(&gy, "grad y")?, opt_slice(&gzf, "grad zf")?);
         let d = dims(ys.len(), batch)?;
         let p = par();
-        let [gx, ga, gzi] = py
-            .detach(|| {
-                let mut g = bufs::<T, 3>(want, [d.numel(), ca.data.len(), d.batch * k]);
-                let mut s = vec![T::zero(); diffiir::allpole_adjoint_scratch_len::<T>(d, &ca, p)];
-                let [gx, ga, gzi] = &mut g;
-                let out = diffiir::AllpoleGradsMut { x: gx.as_deref_mut(), a: ga.as_deref_mut(), zi: gzi.as_deref_mut() };
-                diffiir::allpole_adjoint_into(ys, d, ca, zs, gys, gzfs, out, &mut s, p).map(|_| g)
-            })
-            .map_err(core_err)?;
-        Ok((opt_np(py, gx), opt_np(py, ga), opt_np(py, gzi)))
+        let mut o = outs::<T, 3>(py, want, [d.numel(), ca.data.len(), d.batch * k])?;
+        let [x, a, zi] = out_slices(&mut o)?;
+        py.detach(|| {
+            let mut s = vec![T::zero(); diffiir::allpole_adjoint_scratch_len::<T>(d, &ca, p)];
+            diffiir::allpole_adjoint_into(ys, d, ca, zs, gys, gzfs, diffiir::AllpoleGradsMut { x, a, zi }, &mut s, p)
+        })
+        .map_err(core_err)?;
+        let [gx, ga, gzi] = out_arrays(o);
+        Ok((gx, ga, gzi))
     }
 }

@@ -1,6 +1,6 @@
 //! `lfilter` and its adjoint.
 
-use crate::{arr, bufs, coefs, core_err, dims, np, opt_arr, opt_np, opt_slice, par, slice, Out};
+use crate::{arr, coefs, core_err, dims, opt_arr, opt_slice, out_arrays, out_slices, outs, par, slice, some, Out};
 use pyo3::prelude::*;
 
 dtype_fn! {
@@ -11,14 +11,15 @@ dtype_fn! {
         let d = dims(xs.len(), batch)?;
         let m = kb.max(ka).saturating_sub(1);
         let p = par();
-        let (y, zf) = py
-            .detach(|| {
-                let (mut y, mut zf) = (vec![T::zero(); d.numel()], vec![T::zero(); d.batch * m]);
-                let mut s = vec![T::zero(); diffiir::lfilter_scratch_len(&cb, &ca, d, p)];
-                diffiir::lfilter_into(cb, ca, xs, d, zs, &mut y, Some(&mut zf), &mut s, p).map(|_| (y, zf))
-            })
-            .map_err(core_err)?;
-        Ok((np(py, y), np(py, zf)))
+        let mut o = outs::<T, 2>(py, [true; 2], [d.numel(), d.batch * m])?;
+        let [y, zf] = out_slices(&mut o)?;
+        py.detach(|| {
+            let mut s = vec![T::zero(); diffiir::lfilter_scratch_len(&cb, &ca, d, p)];
+            diffiir::lfilter_into(cb, ca, xs, d, zs, y.unwrap_or_default(), zf, &mut s, p)
+        })
+        .map_err(core_err)?;
+        let [y, zf] = out_arrays(o);
+        Ok((some(y)?, some(zf)?))
     }
 }
 
@@ -34,15 +35,14 @@ dtype_fn! {
         let d = dims(xs.len(), batch)?;
         let m = kb.max(ka).saturating_sub(1);
         let p = par();
-        let [gx, gb, ga, gzi] = py
-            .detach(|| {
-                let mut g = bufs::<T, 4>(want, [d.numel(), cb.data.len(), ca.data.len(), d.batch * m]);
-                let mut s = vec![T::zero(); diffiir::lfilter_adjoint_scratch_len(&cb, &ca, d, p)];
-                let [gx, gb, ga, gzi] = &mut g;
-                let out = diffiir::LfilterGradsMut { x: gx.as_deref_mut(), b: gb.as_deref_mut(), a: ga.as_deref_mut(), zi: gzi.as_deref_mut() };
-                diffiir::lfilter_adjoint_into(cb, ca, xs, ys, d, gys, gzfs, out, &mut s, p).map(|_| g)
-            })
-            .map_err(core_err)?;
-        Ok((opt_np(py, gx), opt_np(py, gb), opt_np(py, ga), opt_np(py, gzi)))
+        let mut o = outs::<T, 4>(py, want, [d.numel(), cb.data.len(), ca.data.len(), d.batch * m])?;
+        let [x, b, a, zi] = out_slices(&mut o)?;
+        py.detach(|| {
+            let mut s = vec![T::zero(); diffiir::lfilter_adjoint_scratch_len(&cb, &ca, d, p)];
+            diffiir::lfilter_adjoint_into(cb, ca, xs, ys, d, gys, gzfs, diffiir::LfilterGradsMut { x, b, a, zi }, &mut s, p)
+        })
+        .map_err(core_err)?;
+        let [gx, gb, ga, gzi] = out_arrays(o);
+        Ok((gx, gb, ga, gzi))
     }
 }

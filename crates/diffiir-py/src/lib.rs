@@ -7,8 +7,8 @@
 //! Kernels run with the interpreter released (`Python::detach`). Core errors become `ValueError`, dtype and
 //! contiguity problems `TypeError` — never a panic across the boundary.
 
-use diffiir::{Coefs, Dims, Float, Layout, Par, Path, Simd};
-use numpy::{Element, IntoPyArray, PyReadonlyArray1};
+use diffiir::{Coefs, Dims, Layout, Par, Path, Simd};
+use numpy::{Element, IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -139,13 +139,48 @@ pub(crate) fn np<'py, T: Element>(py: Python<'py>, v: Vec<T>) -> Out<'py> {
     v.into_pyarray(py).into_any()
 }
 
-pub(crate) fn opt_np<'py, T: Element>(py: Python<'py>, v: Option<Vec<T>>) -> Option<Out<'py>> {
-    v.map(|v| np(py, v))
+/// New numpy arrays, held for writing, for the requested outputs (`want[i]`: `lens[i]` values) of a kernel
+/// that overwrites every value of its outputs (the core's contract, tested on NaN-filled buffers). They come
+/// from `numpy.empty`, not zero-filled: a zeroed `Vec` cost a `memset` per call, and numpy backs large arrays
+/// with transparent huge pages where the kernel allows it, so a fresh multi-megabyte output takes a few page
+/// faults instead of thousands (`bench/compare.py` W5, one 4.8 M-sample signal: see BENCHMARKS.md).
+pub(crate) fn outs<'py, T: Element, const N: usize>(
+    py: Python<'py>,
+    want: [bool; N],
+    lens: [usize; N],
+) -> PyResult<[Option<PyReadwriteArray1<'py, T>>; N]> {
+    let empty = py.import("numpy")?.getattr("empty")?;
+    let mut o: [Option<PyReadwriteArray1<'py, T>>; N] = std::array::from_fn(|_| None);
+    for ((o, &w), &n) in o.iter_mut().zip(&want).zip(&lens) {
+        if w {
+            let a = empty.call1((n, numpy::dtype::<T>(py)))?.cast_into::<PyArray1<T>>().map_err(|e| PyTypeError::new_err(e.to_string()))?;
+            *o = Some(a.try_into_readwrite().map_err(|e| PyTypeError::new_err(e.to_string()))?);
+        }
+    }
+    Ok(o)
 }
 
-/// Zeroed buffers for the requested gradients.
-pub(crate) fn bufs<T: Float, const N: usize>(want: [bool; N], lens: [usize; N]) -> [Option<Vec<T>>; N] {
-    std::array::from_fn(|i| want[i].then(|| vec![T::zero(); lens[i]]))
+/// The outputs of [`outs`] as slices for the kernel (`None` where not requested).
+pub(crate) fn out_slices<'a, T: Element, const N: usize>(
+    o: &'a mut [Option<PyReadwriteArray1<'_, T>>; N],
+) -> PyResult<[Option<&'a mut [T]>; N]> {
+    let mut s: [Option<&'a mut [T]>; N] = std::array::from_fn(|_| None);
+    for (s, o) in s.iter_mut().zip(o.iter_mut()) {
+        if let Some(o) = o {
+            *s = Some(o.as_slice_mut().map_err(|_| PyTypeError::new_err("output array is not contiguous"))?);
+        }
+    }
+    Ok(s)
+}
+
+/// The outputs of [`outs`] released for Python.
+pub(crate) fn out_arrays<'py, T: Element, const N: usize>(o: [Option<PyReadwriteArray1<'py, T>>; N]) -> [Option<Out<'py>>; N] {
+    o.map(|o| o.map(|w| w.as_any().clone()))
+}
+
+/// A requested output (always present: requested with `true`).
+pub(crate) fn some<'py>(o: Option<Out<'py>>) -> PyResult<Out<'py>> {
+    o.ok_or_else(|| PyValueError::new_err("internal error: an output was not allocated"))
 }
 
 /// Calls `$f::<f32>` or `$f::<f64>` by the dtype of `$x`, or raises `TypeError`.

@@ -1,7 +1,7 @@
 //! `sosfilt` and its adjoint.
 
 use crate::tape::{take, Tape};
-use crate::{arr, bufs, coefs, core_err, dims, np, opt_arr, opt_np, opt_slice, par, slice, Grads3, Out};
+use crate::{arr, coefs, core_err, dims, opt_arr, opt_slice, out_arrays, out_slices, outs, par, slice, some, Grads3, Out};
 use pyo3::prelude::*;
 
 dtype_fn! {
@@ -12,15 +12,17 @@ dtype_fn! {
         let d = dims(xs.len(), batch)?;
         let sections = k / 6;
         let p = par();
-        let (y, zf, t) = py
+        let mut o = outs::<T, 2>(py, [true; 2], [d.numel(), d.batch * 2 * sections])?;
+        let [y, zf] = out_slices(&mut o)?;
+        let t = py
             .detach(|| {
-                let (mut y, mut zf) = (vec![T::zero(); d.numel()], vec![T::zero(); d.batch * 2 * sections]);
                 let mut t = tape.then(|| take::<T>(diffiir::sosfilt_tape_len::<T>(d, sections)));
                 let mut s = vec![T::zero(); diffiir::sosfilt_scratch_len(&cs, d, p)];
-                diffiir::sosfilt_into(cs, xs, d, zs, &mut y, Some(&mut zf), t.as_deref_mut(), &mut s, p).map(|_| (y, zf, t))
+                diffiir::sosfilt_into(cs, xs, d, zs, y.unwrap_or_default(), zf, t.as_deref_mut(), &mut s, p).map(|_| t)
             })
             .map_err(core_err)?;
-        Ok((np(py, y), np(py, zf), t.map(|t| Tape(T::wrap(t)))))
+        let [y, zf] = out_arrays(o);
+        Ok((some(y)?, some(zf)?, t.map(|t| Tape(T::wrap(t)))))
     }
 }
 
@@ -34,15 +36,14 @@ dtype_fn! {
             (slice(&x, "x")?, slice(&y, "y")?, tape.get().slice::<T>()?, slice(&gy, "grad y")?, opt_slice(&gzf, "grad zf")?);
         let d = dims(xs.len(), batch)?;
         let p = par();
-        let [gx, gs, gzi] = py
-            .detach(|| {
-                let mut g = bufs::<T, 3>(want, [d.numel(), cs.data.len(), d.batch * 2 * (k / 6)]);
-                let mut s = vec![T::zero(); diffiir::sosfilt_adjoint_scratch_len(&cs, d, p)];
-                let [gx, gs, gzi] = &mut g;
-                let out = diffiir::SosfiltGradsMut { x: gx.as_deref_mut(), sos: gs.as_deref_mut(), zi: gzi.as_deref_mut() };
-                diffiir::sosfilt_adjoint_into(cs, xs, ys, ts, d, gys, gzfs, out, &mut s, p).map(|_| g)
-            })
-            .map_err(core_err)?;
-        Ok((opt_np(py, gx), opt_np(py, gs), opt_np(py, gzi)))
+        let mut o = outs::<T, 3>(py, want, [d.numel(), cs.data.len(), d.batch * 2 * (k / 6)])?;
+        let [x, sos, zi] = out_slices(&mut o)?;
+        py.detach(|| {
+            let mut s = vec![T::zero(); diffiir::sosfilt_adjoint_scratch_len(&cs, d, p)];
+            diffiir::sosfilt_adjoint_into(cs, xs, ys, ts, d, gys, gzfs, diffiir::SosfiltGradsMut { x, sos, zi }, &mut s, p)
+        })
+        .map_err(core_err)?;
+        let [gx, gs, gzi] = out_arrays(o);
+        Ok((gx, gs, gzi))
     }
 }
