@@ -96,19 +96,19 @@ def lfilter(b, a, x, axis=-1, zi=None):
 
 class _SosfiltFn(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, sos, x, zi, axis):
+    def forward(ctx, sos, x, zi, axis, record):
         func = "diffiir.torch.sosfilt"
         sn, xn, zn = _check(func, [("sos", sos), ("x", x), ("zi", zi)])
         p = _Sosfilt(sn, xn, axis, zn, func=func)
         # The tape is only needed by the backward (none under no_grad or without grad-requiring inputs).
-        y, zf, tape = p.run(tape=any(ctx.needs_input_grad))
+        y, zf, tape = p.run(tape=record and any(ctx.needs_input_grad))
         ctx.p, ctx.y, ctx.tape, ctx.shape = p, y, tape, sn.shape
         return _t(p.signal_out(y)), _t(p.state_out(zf))
 
     @staticmethod
     def backward(ctx, gy, gzf):
         p = ctx.p
-        ns, nx, nz, _ = ctx.needs_input_grad
+        ns, nx, nz, _, _ = ctx.needs_input_grad
         gyf = _flat(gy, p, p.axis) if gy is not None else np.zeros(p.batch * p.t, p.dtype)
         gzff = None
         if gzf is not None:
@@ -120,12 +120,14 @@ class _SosfiltFn(torch.autograd.Function):
             _t(None if gx is None else p.signal_out(gx)),
             _t(None if gzi is None else p.state_out(gzi)),
             None,
+            None,
         )
 
 
 def sosfilt(sos, x, axis=-1, zi=None):
     """Differentiable ``diffiir.sosfilt`` (scipy.signal.sosfilt semantics, zi ``(n_sections, ..., 2, ...)``)."""
-    y, zf = _SosfiltFn.apply(sos, x, zi, axis)
+    # Inside apply() grad mode is always off, so whether a graph is being built is read here.
+    y, zf = _SosfiltFn.apply(sos, x, zi, axis, torch.is_grad_enabled())
     return y if zi is None else (y, zf)
 
 

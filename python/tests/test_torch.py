@@ -150,10 +150,10 @@ def test_threads_give_same_results_and_release_the_gil(rng):
 
 
 def test_tape_pool(rng):
-    """sosfilt's tape buffers are pooled (≥ 1 MiB: here 16 lanes × 20000 × 7 values): gradients with reused
-    buffers — including two forwards in flight, backwards in the other order, and f32/f64 interleaved — equal
-    those from fresh buffers exactly; a no-grad forward (no tape) gives the same y."""
-    b, t, s = 3, 20_000, 8
+    """sosfilt's tape buffers are pooled (≥ 1 MiB: here 16 lanes × (70000/64 + 65) checkpoints × 16 state values
+    in f32): gradients with reused buffers — including two forwards in flight, backwards in the other order, and
+    f32/f64 interleaved — equal those from fresh buffers exactly; a no-grad forward (no tape) gives the same y."""
+    b, t, s = 3, 70_000, 8
 
     def case(dtype):
         sos = np.concatenate([rng.standard_normal((b, s, 3)), np.stack([stable_a(rng, 2) for _ in range(b * s)]).reshape(b, s, 3)], axis=-1)

@@ -23,7 +23,7 @@ pub trait IirOps: Backend {
         gzf: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
     /// `sosfilt` forward (`sos` `[S·6]`, `[B, S·6]` or `[B, T, S·6]`, `zi` `[B, 2S]`); returns `y`, `zf` and the
-    /// tape of intermediate section outputs (1-D) the adjoint needs.
+    /// tape (1-D: the cascade's state checkpoints) the adjoint needs.
     fn sosfilt(
         sos: FloatTensor<Self>,
         x: FloatTensor<Self>,

@@ -1,6 +1,7 @@
 //! The `sosfilt` tape handed from the forward to its adjoint, with a small pool of freed buffers.
 //!
-//! A training loop records a multi-megabyte tape every step (W2: 21.5 MB). A fresh buffer is page-faulted in
+//! A training loop records a tape every step (state checkpoints, `≈ 2S·B·T/64` values: multi-megabyte for
+//! long signals or big batches; before the checkpoints it held every section output, W2: 21.5 MB). A fresh buffer is page-faulted in
 //! on every call (glibc returns large frees to the kernel), which cost more than the forward itself here
 //! (`sosfilt` 16 × 48000, 8 sections, `f32`: 2.7 ms without a tape, 5.6–6.4 ms with one kept alive until the
 //! backward). So a dropped [`Tape`] gives its buffer back to a pool of at most [`KEEP`] buffers per dtype,

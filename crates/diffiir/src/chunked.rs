@@ -15,7 +15,8 @@
 //!    raised to the `C`-th power in f64; time-varying: the kernel's free response over every chunk from each
 //!    unit state (`D` zero-input passes);
 //! 3. scan in f64 over the `K` boundaries: `s_0 = zi`, `s_{k+1} = Φ_k s_k + f_k`;
-//! 4. pass 2 — every chunk from its `s_k`, writing `y` (and the `sosfilt` tape); the tail runs from `s_K` in
+//! 4. pass 2 — every chunk from its `s_k`, writing `y` (and the `sosfilt` tape's checkpoints, in chunk
+//!    time); the tail runs from `s_K` in
 //!    one lane and yields `zf`.
 //!
 //! The adjoint is the same with time reversed: its state (`ĝ`, seeded by `∂L/∂zf`) is carried from the end,
@@ -29,7 +30,7 @@
 //! 2× of the sequential path's error on resonant filters. Working memory: `O(K·D²)` f64 values, allocated.
 
 use crate::float::Float;
-use crate::lanes::{drive, partial_len, Out, Sink, V};
+use crate::lanes::{checkpoints, drive, partial_len, tape_stride, Out, Sink, V};
 use crate::par::{Par, Path};
 use crate::shape::{Dims, Layout};
 use crate::tdf2::{self, AdjIo, Pack};
@@ -40,7 +41,7 @@ const MIN_CHUNK: usize = 1024;
 
 /// Chunks per signal: a multiple of the lane count, enough lane groups for 4 workers. Depends on the sample
 /// type only, so a forward and its adjoint always agree on the layout.
-fn chunks<T: Float>() -> usize {
+pub(crate) fn chunks<T: Float>() -> usize {
     4 * T::LANES
 }
 
@@ -246,8 +247,8 @@ fn to_t<T: Float>(s: &[f64]) -> Vec<T> {
     s.iter().map(|&v| T::of(v)).collect()
 }
 
-/// Forward of every signal by chunks; outputs as [`tdf2::fwd`] in the user's layouts (`tape`: `T·(S−1)` values
-/// per signal, in the chunked path's own order).
+/// Forward of every signal by chunks; outputs as [`tdf2::fwd`] in the user's layouts (`tape`: signal `b`'s
+/// checkpoints at `b · tape_stride · S·M`, the `K` chunks' first, then the tail's: the chunked path's own order).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fwd<T: Float, P: Pack<T>>(
     p: &P,
@@ -261,7 +262,7 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
     par: Par,
     (k, c): (usize, usize),
 ) {
-    let (d, tl, ns1, per) = (p.sections() * p.state_len(), dims.len, p.sections() - 1, tdf2::fwd_scratch(p));
+    let (d, tl, rows, per) = (p.sections() * p.state_len(), dims.len, tdf2::tape_rows(p), tdf2::fwd_scratch(p));
     let (main, cd) = (k * c, Dims::new(k, c));
     let none = || Out::new(None, 0);
     for b in 0..dims.batch {
@@ -294,15 +295,16 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
         let (ym, yt) = y[b * tl..][..tl].split_at_mut(main);
         let (tm, tt) = match tape.as_deref_mut() {
             Some(t) => {
-                let (a, r) = t[b * tl * ns1..][..tl * ns1].split_at_mut(main * ns1);
-                (Some(a), Some(r))
+                let (a, r) = t[b * tape_stride::<T>(tl) * rows..].split_at_mut(k * checkpoints(c) * rows);
+                (Some(a), Some(&mut r[..checkpoints(tl - main) * rows]))
             }
             None => (None, None),
         };
-        run_fwd(&cp, Some(xb), cd, Some(&zc), [Out::new(Some(ym), c), none(), Out::new(tm, c * ns1)], scratch, per, par, 0..c);
+        let tout = Out::new(tm, checkpoints(c) * rows);
+        run_fwd(&cp, Some(xb), cd, Some(&zc), [Out::new(Some(ym), c), none(), tout], scratch, per, par, 0..c);
         let tp = ChunkPack { inner: p, b, off: main, c: 0, tlen: tl };
         let zfb = zf.as_deref_mut().map(|z| &mut z[b * d..][..d]);
-        let mut outs = [Out::new(Some(yt), tl - main), Out::new(zfb, d), Out::new(tt, (tl - main) * ns1)];
+        let mut outs = [Out::new(Some(yt), tl - main), Out::new(zfb, d), Out::new(tt, checkpoints(tl - main) * rows)];
         tdf2::fwd::<T, _, 1>(
             &tp,
             Some(&xb[main..]),
@@ -374,7 +376,7 @@ pub(crate) fn adj<T: Float, P: Pack<T>>(
     par: Par,
     (k, c): (usize, usize),
 ) {
-    let (d, tl, ns1, per) = (p.sections() * p.state_len(), dims.len, p.sections() - 1, adj_per(p, cdesc));
+    let (d, tl, rows, per) = (p.sections() * p.state_len(), dims.len, tdf2::tape_rows(p), adj_per(p, cdesc));
     let (main, cd, cdc) = (k * c, Dims::new(k, c), chunk_desc(cdesc));
     let none = || Out::new(None, 0);
     let want0 = [false, false];
@@ -382,7 +384,12 @@ pub(crate) fn adj<T: Float, P: Pack<T>>(
         let cp = ChunkPack { inner: p, b, off: 0, c, tlen: tl };
         let ((xm, xt), (ym, yt)) = (split_signal(io.x, b, tl, main), split_signal(io.y, b, tl, main));
         let gy = io.gy.map(|g| split_signal(g, b, tl, main));
-        let (tm, tt) = if ns1 > 0 { io.tape[b * tl * ns1..][..tl * ns1].split_at(main * ns1) } else { (&[][..], &[][..]) };
+        let (tm, tt) = if rows > 0 && io.want != [false, false] {
+            let (a, r) = io.tape[b * tape_stride::<T>(tl) * rows..].split_at(k * checkpoints(c) * rows);
+            (a, &r[..checkpoints(tl - main) * rows])
+        } else {
+            (&[][..], &[][..])
+        };
         // The tail first: its adjoint state at the tail's start seeds the scan.
         let mut ht = vec![T::zero(); d];
         {
@@ -410,8 +417,8 @@ pub(crate) fn adj<T: Float, P: Pack<T>>(
                     run_adj(&cp, &fio, cd, cols, scratch, per, par, cdc, 0..c);
                 }
                 None => {
-                    let (seed, tape1) = (units(1, d, None), vec![T::zero(); d.div_ceil(T::LANES) * T::LANES * ns1]);
-                    let fio = AdjIo { x: &[], y: &[], tape: &tape1, gy: None, gzf: Some(&seed), want: want0 };
+                    let seed = units(1, d, None);
+                    let fio = AdjIo { x: &[], y: &[], tape: &[], gy: None, gzf: Some(&seed), want: want0 };
                     run_adj(&cp, &fio, Dims::new(d, 1), cols, scratch, per, par, cdc, 0..1);
                 }
             }

@@ -243,8 +243,8 @@ pub(crate) fn workers_for<T: Float>(batch: usize, par: Par) -> usize {
     par.workers(batch.div_ceil(lanes_for::<T>(batch, par)))
 }
 
-/// Lanes per tape group: the sosfilt tape is stored `[group][T][S−1][g]`, with `g` fixed by the batch alone
-/// (half a full lane vector), so a forward and an adjoint that chose different lane counts still agree on it.
+/// Lanes per tape group: the sosfilt tape is stored `[group][checkpoint][row][g]`, with `g` fixed by the batch
+/// alone (half a full lane vector), so a forward and an adjoint that chose different lane counts still agree.
 pub(crate) fn tape_group<T: Float>(batch: usize) -> usize {
     if batch == 1 {
         1
@@ -253,10 +253,27 @@ pub(crate) fn tape_group<T: Float>(batch: usize) -> usize {
     }
 }
 
-/// Tape length (in `T`s): intermediate section outputs, `[group][T][S−1][g]` (see [`tape_group`]).
-pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
+/// Checkpoints of a `len`-sample run: the cascade's state before every `SB`-th sample, where each adjoint
+/// sub-block starts.
+pub(crate) fn checkpoints(len: usize) -> usize {
+    len.div_ceil(SB)
+}
+
+/// Tape length (in `T`s) for `rows = S·M` state rows (0 for one section: its adjoint needs no tape): per
+/// signal, room for the checkpoints of a whole-signal run and of the chunked path's runs (`K` chunks and a
+/// tail, each rounding up to a whole checkpoint), lane-rounded as the sequential path stores it.
+pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize, order: usize) -> usize {
+    if sections < 2 {
+        return 0;
+    }
     let l = if dims.batch == 1 { 1 } else { T::LANES };
-    dims.batch.div_ceil(l) * l * dims.len * sections.saturating_sub(1)
+    dims.batch.div_ceil(l) * l * tape_stride::<T>(dims.len) * sections * order
+}
+
+/// Checkpoints per signal in a tape (see [`tape_len`]); the chunked path places signal `b`'s at
+/// `b · tape_stride · rows`.
+pub(crate) fn tape_stride<T: Float>(len: usize) -> usize {
+    checkpoints(len) + crate::chunked::chunks::<T>() + 1
 }
 
 /// Stores lane vector `v` as tape entry `i` of a lane chunk's tape (`[L/g][entries][g]`, `per_group` entries

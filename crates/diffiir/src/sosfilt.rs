@@ -4,8 +4,9 @@
 //! `sos` holds `S` rows `[b0, b1, b2, a0, a1, a2]` per coefficient set (`K = 6·S`); each section is
 //! normalised by its own `a0` (scipy requires `a0 = 1` and raises otherwise; here `a0 ≠ 1` is allowed and
 //! gets a gradient). zi/zf are `[B, S, 2]`, scipy's layout. Because the adjoint of a section needs that
-//! section's input, the forward can record the intermediate section outputs (the *tape*,
-//! [`sosfilt_tape_len`] values): this is the adjoint's only extra memory. The recursions are in
+//! section's input, the forward can record the *tape* ([`sosfilt_tape_len`] values): the state of the cascade
+//! every 64 samples, from which the adjoint recomputes the intermediate section outputs stretch by stretch.
+//! It is the adjoint's only extra memory, about `2S·B·T/64` values. The recursions are in
 //! [`crate::tdf2`].
 
 use crate::chunked;
@@ -112,9 +113,10 @@ fn run<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>, with_
     Ok((crate::Filtered { y, zf }, tape))
 }
 
-/// Length (in `T`s) of the tape of intermediate section outputs for `sections` sections (0 for one).
+/// Length (in `T`s) of the tape — the cascade's state checkpoints the adjoint recomputes section outputs
+/// from — for `sections` sections (0 for one: a lone section's adjoint needs none). About `2·sections·B·T/64`.
 pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
-    crate::lanes::tape_len::<T>(dims, sections)
+    crate::lanes::tape_len::<T>(dims, sections, 2)
 }
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.
@@ -174,7 +176,7 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
         chunked::fwd(&p, x, dims, zi, y, zf, tape, scratch, par, kc);
         return Ok(());
     }
-    let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, dims.len * (s - 1))];
+    let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, crate::lanes::checkpoints(dims.len) * 2 * s)];
     crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len, par.simd())));
     Ok(())
 }

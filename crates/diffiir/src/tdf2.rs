@@ -8,7 +8,11 @@
 //! zi = s[0],  zf = s[T]                                     (scipy's layout)
 //! ```
 //! A cascade feeds section `s`'s output to section `s+1` within the same time step, so the data is read
-//! once. The forward can record the intermediate section outputs (the *tape*) that the adjoint needs.
+//! once. The adjoint needs every section's input; the forward records the *tape* — the state of every
+//! section before each `SB`-th sample (a checkpoint, `S·M` lane rows) — and the adjoint recomputes each
+//! `SB`-step sub-block's section outputs from its checkpoint with the forward's own step (bit-identical
+//! values). Storing the outputs themselves instead cost `(S−1)` signal-sized arrays written and read back
+//! (W2: 21.5 MB), more than the recomputation.
 //!
 //! # Adjoint (per section, `ĝ` = total gradient of the section output)
 //! ```text
@@ -20,35 +24,14 @@
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
 use crate::float::Float;
-use crate::lanes::{gather, partial_len, scatter, sink, take, tape_get, tape_put, Out, Sink, SB, TB, TF, V};
+use crate::lanes::{checkpoints, gather, partial_len, scatter, sink, take, tape_get, tape_put, Out, SB, TB, TF, V};
 use crate::shape::{Dims, Layout};
 use crate::simd::{dispatch, Simd};
 use std::ops::Range;
 
-/// A coefficient source for the cascade: knows the packed layout `[S][b_0..b_M, a_1..a_M]` and how to map
-/// gradients of packed (normalised) coefficients back to the user's arrays.
-pub(crate) trait Pack<T: Float>: Sync {
-    /// Sections `S`.
-    fn sections(&self) -> usize;
-    /// Internal order per section `M ≥ 1`.
-    fn order(&self) -> usize;
-    /// State values per section in the user's zi/zf (`≤ M`).
-    fn state_len(&self) -> usize;
-    /// Whether any coefficient is per sample.
-    fn time_varying(&self) -> bool;
-    /// The largest order class [`order`](Pack::order) can return: classes above it are not compiled.
-    const ORDER_MAX: usize = MAX_ORDER;
-    /// Writes signal `b`'s normalised set at sample `n` into lane `l` of `out` (`S·(2M+1)` rows).
-    /// Implementations are `#[inline(always)]`: time-varying kernels call it per sample ([`dispatch`]).
-    fn pack<const L: usize>(&self, b: usize, n: usize, l: usize, out: &mut [V<T, L>]);
-    /// Maps gradients `g` of the packed set `p` (lane `l`) of signal `b` at sample `n` into the sinks.
-    fn unpack<const L: usize>(&self, b: usize, n: usize, l: usize, p: &[V<T, L>], g: &[V<T, L>], sinks: &mut [Sink<'_, T>; 2]);
-}
-
-/// Packed rows per time step.
-pub(crate) fn width<T: Float>(p: &impl Pack<T>) -> usize {
-    p.sections() * (2 * p.order() + 1)
-}
+mod pack;
+use pack::{load_state, pack_block, pack_chunk, store_state};
+pub(crate) use pack::{tape_rows, width, Pack};
 
 /// Scratch per worker (in `T`s) of [`fwd`].
 pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>) -> usize {
@@ -61,7 +44,7 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let w = width(p);
     let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
     let (s, m) = (p.sections(), p.order());
-    T::LANES * (3 * TB + c + g + s * m + s * (TB + m) + (s - 1) * SB) + partial
+    T::LANES * (3 * TB + c + g + 2 * s * m + s * (TB + m) + (s - 1) * SB) + partial
 }
 
 /// Order classes the kernels are compiled for; a filter's order is zero-padded up to its class (the padded
@@ -127,6 +110,25 @@ fn step<T: Float, const L: usize, const M: usize>(st: &mut [V<T, L>; M], c: &[V<
         st[M - 1][l] = c[M][l] * v[l] - c[2 * M][l] * y[l];
     }
     y
+}
+
+/// One time step through every section of a cascade (`st`: each section's state; `c`: the step's packed
+/// sets); `out(sec, v)` sees each section's output. Shared by the forward and the adjoint's recomputation of
+/// section outputs from the tape's checkpoints, so both round alike.
+#[inline(always)]
+fn cascade<T: Float, const L: usize, const M: usize>(
+    st: &mut [[V<T, L>; M]],
+    c: &[V<T, L>],
+    x: V<T, L>,
+    mut out: impl FnMut(usize, &V<T, L>),
+) -> V<T, L> {
+    let pw = 2 * M + 1;
+    let mut v = x;
+    for (sec, sst) in st.iter_mut().enumerate() {
+        v = step(sst, &c[sec * pw..][..pw], &v);
+        out(sec, &v);
+    }
+    v
 }
 
 /// One adjoint step of one section: `h = (ĝ[n+1], …, ĝ[n+M])` in, `g` = gradient of the section output at
@@ -213,38 +215,6 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
     }
 }
 
-/// Loads the user's `[B, S, state_len]` state (or zeros) into internal rows `[S·M][lane]`.
-fn load_state<T: Float, const L: usize>(st: &mut [V<T, L>], z: Option<&[T]>, b0: usize, nl: usize, s: usize, m: usize, ms: usize) {
-    st.fill([T::zero(); L]);
-    if let Some(z) = z {
-        for l in 0..nl {
-            for sec in 0..s {
-                for i in 0..ms {
-                    st[sec * m + i][l] = z[((b0 + l) * s + sec) * ms + i];
-                }
-            }
-        }
-    }
-}
-
-fn store_state<T: Float, const L: usize>(st: &[V<T, L>], z: &mut [T], lb0: usize, nl: usize, s: usize, m: usize, ms: usize) {
-    for l in 0..nl {
-        for sec in 0..s {
-            for i in 0..ms {
-                z[((lb0 + l) * s + sec) * ms + i] = st[sec * m + i][l];
-            }
-        }
-    }
-}
-
-/// Packs the chunk's coefficient sets at sample `n` (lanes beyond `nl` stay zero: they filter nothing).
-fn pack_chunk<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize, n: usize, c: &mut [V<T, L>]) {
-    c.fill([T::zero(); L]);
-    for l in 0..nl {
-        p.pack(b0 + l, n, l, c);
-    }
-}
-
 /// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the
 /// chunked path's first pass). `outs = [y, zf, tape]` (worker rows); `x = None` is a zero input (the free
 /// response from `zi`, which the chunked path uses to find state transitions).
@@ -276,20 +246,23 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     span: Range<usize>,
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
-    let pw = 2 * M + 1;
     let (xs, s) = take::<T, L>(s, TF);
     let (ys, s) = take::<T, L>(s, TF);
     let (cs, s) = take::<T, L>(s, if tv { TF * w } else { w });
     let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
+    // The tape: the state of every section before each SB-th sample (absolute sample indices: a span that
+    // records it starts at 0).
+    let per_group = checkpoints(tlen) * ns * M;
+    debug_assert!(tapeo.data.is_none() || span.start == 0);
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
         load_state(st, zi, b0, nl, ns, M, ms);
         if !tv {
             pack_chunk(p, b0, nl, 0, cs);
         }
-        let mut tape = tapeo.data.as_deref_mut().map(|d| &mut d[(b0 - br.start) * tlen * (ns - 1)..][..L * tlen * (ns - 1)]);
+        let mut tape = tapeo.data.as_deref_mut().map(|d| &mut d[(b0 - br.start) * per_group..][..L * per_group]);
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
         for t0 in span.clone().step_by(TF) {
             let len = TF.min(span.end - t0);
@@ -310,15 +283,14 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 st[0] = loc;
             } else {
                 for t in 0..len {
-                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                    let mut v = xs[t];
-                    for (sec, sst) in st.iter_mut().enumerate() {
-                        v = step(sst, &c[sec * pw..][..pw], &v);
-                        if let (Some(tp), true) = (tape.as_deref_mut(), sec + 1 < ns) {
-                            tape_put(tp, g, tlen * (ns - 1), (t0 + t) * (ns - 1) + sec, &v);
+                    if let (Some(tp), 0) = (tape.as_deref_mut(), (t0 + t) % SB) {
+                        let k = (t0 + t) / SB * ns * M;
+                        for (r, v) in st.as_flattened().iter().enumerate() {
+                            tape_put(tp, g, per_group, k + r, v);
                         }
                     }
-                    ys[t] = v;
+                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                    ys[t] = cascade(st, c, xs[t], |_, _| {});
                 }
             }
             if let Some(yd) = yo.data.as_deref_mut() {
@@ -327,17 +299,6 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         }
         if let Some(zf) = zfo.data.as_deref_mut() {
             store_state(st.as_flattened(), zf, b0 - br.start, nl, ns, M, ms);
-        }
-    }
-}
-
-/// Packs the sets of samples `t0..t0+len` into `cs` (`w` rows per sample).
-#[inline(always)]
-fn pack_block<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize, nl: usize, t0: usize, len: usize, w: usize, cs: &mut [V<T, L>]) {
-    cs[..len * w].fill([T::zero(); L]);
-    for l in 0..nl {
-        for (t, c) in cs.chunks_exact_mut(w).take(len).enumerate() {
-            p.pack(b0 + l, t0 + t, l, c);
         }
     }
 }
@@ -395,9 +356,12 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (h, s) = take::<T, L>(s, ns * M);
     let (ghs, s) = take::<T, L>(s, ns * (TB + M));
-    let (sio, _) = take::<T, L>(s, (ns - 1) * SB);
+    let (sio, s) = take::<T, L>(s, (ns - 1) * SB);
+    let (rs, _) = take::<T, L>(s, ns * M);
+    let rs: &mut [[V<T, L>; M]] = rs.as_chunks_mut::<M>().0;
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
+    let per_group = checkpoints(tlen) * ns * M;
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
@@ -409,7 +373,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             pack_chunk(p, b0, nl, 0, cs);
             gc.fill([T::zero(); L]);
         }
-        let tape: &[T] = if ns > 1 { &io.tape[(b0 / L) * L * tlen * (ns - 1)..][..L * tlen * (ns - 1)] } else { &[] };
+        let tape: &[T] = if ns > 1 && want_c { &io.tape[(b0 / L) * L * per_group..][..L * per_group] } else { &[] };
         let hs: &mut [[V<T, L>; M]] = h.as_chunks_mut::<M>().0;
         for t0 in span.clone().step_by(TB).rev() {
             let len = TB.min(span.end - t0);
@@ -452,12 +416,21 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 if !want_c {
                     continue;
                 }
-                // Each section's input and output as contiguous lane rows: x and y at the ends, the tape's
-                // sub-block (read once, in its stored order) in between.
+                // Each section's input and output as contiguous lane rows: x and y at the ends, the outputs of
+                // the sections in between recomputed from the state the forward checkpointed at this
+                // sub-block's start (a forward pass over the sub-block instead of storing and reading back
+                // every section's output).
                 let n = ue - u0;
-                for t in 0..n {
-                    for sec in 0..ns - 1 {
-                        sio[sec * SB + t] = tape_get::<T, L>(tape, g, tlen * (ns - 1), (t0 + u0 + t) * (ns - 1) + sec);
+                if ns > 1 {
+                    debug_assert!((t0 + u0) % SB == 0, "adjoint sub-blocks start on checkpoints");
+                    let k = (t0 + u0) / SB * ns * M;
+                    for (r, v) in rs[..ns - 1].as_flattened_mut().iter_mut().enumerate() {
+                        *v = tape_get::<T, L>(tape, g, per_group, k + r);
+                    }
+                    let inner = &mut rs[..ns - 1];
+                    for t in 0..n {
+                        let c = if tv { &cs[(u0 + t) * w..][..w] } else { &cs[..w] };
+                        cascade(inner, c, xs[u0 + t], |sec, v| sio[sec * SB + t] = *v);
                     }
                 }
                 for sec in (0..ns).rev() {

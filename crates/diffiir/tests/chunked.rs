@@ -258,6 +258,17 @@ fn tape_layout_independent_of_lane_count() {
     }
 }
 
+/// The tape holds the cascade's state every 64 samples, not the section outputs: W2's shape (16 × 48000, 8
+/// sections) needs under 1/20 of the 7 signal-sized outputs it replaced; a lone section needs none.
+#[test]
+fn tape_holds_checkpoints_not_section_outputs() {
+    let d = Dims::new(16, 48_000);
+    let n = sosfilt_tape_len::<f32>(d, 8);
+    assert!(n * 20 < 7 * d.numel(), "tape of {n} values");
+    assert_eq!(sosfilt_tape_len::<f32>(d, 1), 0);
+    assert_eq!(sosfilt_tape_len::<f64>(Dims::new(1, 1), 1), 0);
+}
+
 /// A tape buffer is fully written by the forward where the adjoint reads it, so a reused buffer needs no
 /// clearing (the Python layer pools tape buffers): gradients from a NaN-poisoned buffer equal those from a
 /// zeroed one, bit for bit, on both paths, for batches that leave lanes or threads idle.
