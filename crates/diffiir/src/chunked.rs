@@ -16,8 +16,7 @@
 //!    unit state (`D` zero-input passes);
 //! 3. scan in f64 over the `K` boundaries: `s_0 = zi`, `s_{k+1} = Φ_k s_k + f_k`;
 //! 4. pass 2 — every chunk from its `s_k`, writing `y` (and the `sosfilt` tape's checkpoints, in chunk
-//!    time); the tail runs from `s_K` in
-//!    one lane and yields `zf`.
+//!    time); the tail runs from `s_K` in one lane and yields `zf`.
 //!
 //! The adjoint is the same with time reversed: its state (`ĝ`, seeded by `∂L/∂zf`) is carried from the end,
 //! so the tail runs first; pass 1 gives each chunk's `∂L/∂zi` from a zero seed, the transitions come from unit
