@@ -259,15 +259,12 @@ pub(crate) fn checkpoints(len: usize) -> usize {
     len.div_ceil(SB)
 }
 
-/// Tape length (in `T`s) for `rows = S·M` state rows (0 for one section: its adjoint needs no tape): per
+/// Tape length (in `T`s) for `(S−1)·M` state rows (0 for one section: its adjoint needs no tape): per
 /// signal, room for the checkpoints of a whole-signal run and of the chunked path's runs (`K` chunks and a
 /// tail, each rounding up to a whole checkpoint), lane-rounded as the sequential path stores it.
 pub(crate) fn tape_len<T: Float>(dims: Dims, sections: usize, order: usize) -> usize {
-    if sections < 2 {
-        return 0;
-    }
     let l = if dims.batch == 1 { 1 } else { T::LANES };
-    dims.batch.div_ceil(l) * l * tape_stride::<T>(dims.len) * sections * order
+    dims.batch.div_ceil(l) * l * tape_stride::<T>(dims.len) * sections.saturating_sub(1) * order
 }
 
 /// Checkpoints per signal in a tape (see [`tape_len`]); the chunked path places signal `b`'s at

@@ -114,7 +114,8 @@ fn run<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>, with_
 }
 
 /// Length (in `T`s) of the tape — the cascade's state checkpoints the adjoint recomputes section outputs
-/// from — for `sections` sections (0 for one: a lone section's adjoint needs none). About `2·sections·B·T/64`.
+/// from — for `sections` sections (0 for one: a lone section's adjoint needs none). About `2·(sections−1)·B·T/64`:
+/// the state of every section but the last, whose output is `y`.
 pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
     crate::lanes::tape_len::<T>(dims, sections, 2)
 }
@@ -176,7 +177,7 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
         chunked::fwd(&p, x, dims, zi, y, zf, tape, scratch, par, kc);
         return Ok(());
     }
-    let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, crate::lanes::checkpoints(dims.len) * 2 * s)];
+    let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, crate::lanes::checkpoints(dims.len) * 2 * (s - 1))];
     crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len, par.simd())));
     Ok(())
 }

@@ -8,8 +8,8 @@
 //! zi = s[0],  zf = s[T]                                     (scipy's layout)
 //! ```
 //! A cascade feeds section `s`'s output to section `s+1` within the same time step, so the data is read
-//! once. The adjoint needs every section's input; the forward records the *tape* — the state of every
-//! section before each `SB`-th sample (a checkpoint, `S·M` lane rows) — and the adjoint recomputes each
+//! once. The adjoint needs every section's input; the forward records the *tape* — the state of sections
+//! `0..S−1` before each `SB`-th sample (a checkpoint, `(S−1)·M` lane rows) — and the adjoint recomputes each
 //! `SB`-step sub-block's section outputs from its checkpoint with the forward's own step (bit-identical
 //! values). Storing the outputs themselves instead cost `(S−1)` signal-sized arrays written and read back
 //! (W2: 21.5 MB), more than the recomputation.
@@ -44,7 +44,7 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let w = width(p);
     let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
     let (s, m) = (p.sections(), p.order());
-    T::LANES * (3 * TB + c + g + 2 * s * m + s * (TB + m) + (s - 1) * SB) + partial
+    T::LANES * (3 * TB + c + g + (2 * s - 1) * m + s * (TB + m) + (s - 1) * SB) + partial
 }
 
 /// Order classes the kernels are compiled for; a filter's order is zero-padded up to its class (the padded
@@ -252,9 +252,9 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
-    // The tape: the state of every section before each SB-th sample (absolute sample indices: a span that
+    // The tape: the state of sections 0..S−1 before each SB-th sample (absolute sample indices: a span that
     // records it starts at 0).
-    let per_group = checkpoints(tlen) * ns * M;
+    let per_group = checkpoints(tlen) * (ns - 1) * M;
     debug_assert!(tapeo.data.is_none() || span.start == 0);
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
@@ -284,8 +284,8 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             } else {
                 for t in 0..len {
                     if let (Some(tp), 0) = (tape.as_deref_mut(), (t0 + t) % SB) {
-                        let k = (t0 + t) / SB * ns * M;
-                        for (r, v) in st.as_flattened().iter().enumerate() {
+                        let k = (t0 + t) / SB * (ns - 1) * M;
+                        for (r, v) in st[..ns - 1].as_flattened().iter().enumerate() {
                             tape_put(tp, g, per_group, k + r, v);
                         }
                     }
@@ -357,11 +357,11 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (h, s) = take::<T, L>(s, ns * M);
     let (ghs, s) = take::<T, L>(s, ns * (TB + M));
     let (sio, s) = take::<T, L>(s, (ns - 1) * SB);
-    let (rs, _) = take::<T, L>(s, ns * M);
+    let (rs, _) = take::<T, L>(s, (ns - 1) * M);
     let rs: &mut [[V<T, L>; M]] = rs.as_chunks_mut::<M>().0;
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
-    let per_group = checkpoints(tlen) * ns * M;
+    let per_group = checkpoints(tlen) * (ns - 1) * M;
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
@@ -423,11 +423,11 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 let n = ue - u0;
                 if ns > 1 {
                     debug_assert!((t0 + u0) % SB == 0, "adjoint sub-blocks start on checkpoints");
-                    let k = (t0 + u0) / SB * ns * M;
-                    for (r, v) in rs[..ns - 1].as_flattened_mut().iter_mut().enumerate() {
+                    let k = (t0 + u0) / SB * (ns - 1) * M;
+                    for (r, v) in rs.as_flattened_mut().iter_mut().enumerate() {
                         *v = tape_get::<T, L>(tape, g, per_group, k + r);
                     }
-                    let inner = &mut rs[..ns - 1];
+                    let inner = &mut *rs;
                     for t in 0..n {
                         let c = if tv { &cs[(u0 + t) * w..][..w] } else { &cs[..w] };
                         cascade(inner, c, xs[u0 + t], |sec, v| sio[sec * SB + t] = *v);

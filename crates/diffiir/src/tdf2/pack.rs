@@ -30,13 +30,10 @@ pub(crate) fn width<T: Float>(p: &impl Pack<T>) -> usize {
     p.sections() * (2 * p.order() + 1)
 }
 
-/// State rows per tape checkpoint (`S·M`; 0 for one section, whose adjoint needs no tape).
+/// State rows per tape checkpoint: `(S−1)·M`, the sections whose outputs the adjoint recomputes (the last
+/// section's output is `y`; 0 for one section, whose adjoint needs no tape).
 pub(crate) fn tape_rows<T: Float>(p: &impl Pack<T>) -> usize {
-    if p.sections() > 1 {
-        p.sections() * p.order()
-    } else {
-        0
-    }
+    (p.sections() - 1) * p.order()
 }
 
 /// Loads the user's `[B, S, state_len]` state (or zeros) into internal rows `[S·M][lane]`.
