@@ -28,9 +28,11 @@ use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, SB, TB, TF, V};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
-use crate::simd::dispatch;
 use crate::Filtered;
 use std::ops::Range;
+
+mod dot;
+use dot::{sub_dot, with_order};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -113,12 +115,12 @@ pub(crate) fn allpole_into_impl<T: Float>(
     check_scratch(F, scratch, allpole_scratch_len::<T>(dims, &a, par))?;
     let per = allpole_scratch_len::<T>(dims, &a, Par::Seq);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, a.k)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| dispatch::<L, 1, _>(par.simd(), #[inline(always)] || fwd::<T, L>(x, dims, &a, zi, br, o, s))));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| with_order!(a.k, par.simd(), fwd::<T, L>(x, dims, &a, zi, br, o, s))));
     Ok(())
 }
 
 #[inline(always)]
-fn fwd<T: Float, const L: usize>(
+fn fwd<T: Float, const L: usize, const N: usize>(
     x: &[T],
     dims: Dims,
     a: &Coefs<'_, T>,
@@ -127,7 +129,7 @@ fn fwd<T: Float, const L: usize>(
     outs: &mut [Out<'_, T>; 2],
     s: &mut [T],
 ) {
-    let (n, tlen, tv) = (a.k, dims.len, a.is_time_varying());
+    let (n, tlen, tv) = (if N > 0 { N } else { a.k }, dims.len, a.is_time_varying());
     let (xs, s) = take::<T, L>(s, TF);
     let (ys, s) = take::<T, L>(s, n + TF);
     let (cs, _) = take::<T, L>(s, if tv { TF * n } else { n });
@@ -146,15 +148,7 @@ fn fwd<T: Float, const L: usize>(
             }
             for t in 0..len {
                 let c = if tv { &cs[t * n..][..n] } else { &cs[..n] };
-                let mut acc = xs[t];
-                // The y[n−1] term last: the loop-carried chain is then one multiply-subtract long.
-                for k in (1..=n).rev() {
-                    let (ck, yk) = (&c[k - 1], &ys[n + t - k]);
-                    for l in 0..L {
-                        acc[l] = acc[l] - ck[l] * yk[l];
-                    }
-                }
-                ys[n + t] = acc;
+                ys[n + t] = sub_dot(xs[t], n, |j| &c[n - 1 - j], |j| &ys[t + j]);
             }
             if let Some(yd) = yo.data.as_deref_mut() {
                 scatter(&ys[n..n + len], yd, tlen, b0 - br.start, nl, t0);
@@ -321,7 +315,7 @@ pub(crate) fn allpole_adjoint_into_impl<T: Float>(
     }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
     let io = AdjIo { y, gy, gzf, zi, want_a };
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| dispatch::<L, 1, _>(par.simd(), #[inline(always)] || adj::<T, L>(&io, dims, &a, br, o, s))));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| with_order!(a.k, par.simd(), adj::<T, L>(&io, dims, &a, br, o, s))));
     reduce_partials(ga, &a, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - a.k);
     Ok(())
 }
@@ -335,7 +329,7 @@ struct AdjIo<'a, T> {
 }
 
 #[inline(always)]
-fn adj<T: Float, const L: usize>(
+fn adj<T: Float, const L: usize, const N: usize>(
     io: &AdjIo<'_, T>,
     dims: Dims,
     a: &Coefs<'_, T>,
@@ -343,7 +337,7 @@ fn adj<T: Float, const L: usize>(
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
 ) {
-    let (n, tlen, tv) = (a.k, dims.len, a.is_time_varying());
+    let (n, tlen, tv) = (if N > 0 { N } else { a.k }, dims.len, a.is_time_varying());
     // The shared-gradient partial sum sits at the end of the worker's scratch, where the caller reduces it.
     let (s, partial) = s.split_at_mut(s.len() - n);
     let (gs, s) = take::<T, L>(s, TB);
@@ -390,16 +384,9 @@ fn adj<T: Float, const L: usize>(
             for u0 in (0..len).step_by(SB).rev() {
                 let ue = len.min(u0 + SB);
                 for t in (u0..ue).rev() {
-                    let mut acc = gs[t];
-                    // The u[n+1] term last: the loop-carried chain is then one multiply-subtract long.
-                    for k in (1..=n).rev() {
-                        let c = if tv { &cs[(t + k) * n + k - 1] } else { &cs[k - 1] };
-                        let u = &us[t + k];
-                        for l in 0..L {
-                            acc[l] = acc[l] - c[l] * u[l];
-                        }
-                    }
-                    us[t] = acc;
+                    // Term j is k = n − j: a_k[t+k]·u[t+k], the newest (u[t+1]) last.
+                    let c = |j: usize| if tv { &cs[(t + n - j) * n + n - j - 1] } else { &cs[n - j - 1] };
+                    us[t] = sub_dot(gs[t], n, c, |j| &us[t + n - j]);
                 }
                 if io.want_a && tv {
                     for t in u0..ue {

@@ -47,7 +47,7 @@ fn allpole_gradients_match_finite_differences() {
     for (bt, &(b, t)) in DIMS.iter().enumerate() {
         let d = Dims::new(b, t);
         for l in [L::Shared, L::Signal, L::Sample] {
-            for n in [1, 3] {
+            for n in [1, 3, 4, 8, 11, 16] {
                 for (with_zi, with_gzf) in [(false, false), (true, false), (false, true), (true, true)] {
                     if bt == 1 && (n == 1 || l == L::Signal) {
                         continue; // the long case once per layout is enough
