@@ -9,9 +9,25 @@ if [ -f "$stamp" ]; then
   echo "reusing .venv ($stamp)"
   exit 0
 fi
+# PyPI is the only index this machine reaches, so torch comes with its CUDA wheels (one of them 553 MB). A CI run
+# failed once when a connection kept dropping at the same byte and pip's resume gave up after 5 tries. So the
+# wheels are first downloaded into a wheelhouse, with more connection and resume retries and up to three whole
+# attempts (a retry skips the files that finished: pip keeps no HTTP cache here), then installed from it.
 python3 -m venv .venv
-.venv/bin/pip install --quiet --upgrade pip
-.venv/bin/pip install --quiet -r python/requirements-test.txt
-.venv/bin/pip install --quiet --no-build-isolation -r python/requirements-torchlpc.txt
+.venv/bin/pip install --quiet --retries 10 --timeout 60 --upgrade pip
+wheels=.venv/wheelhouse
+for try in 1 2 3; do
+  if .venv/bin/pip download --quiet --retries 10 --timeout 60 --resume-retries 30 --only-binary :all: \
+    -d "$wheels" -r python/requirements-test.txt; then
+    break
+  fi
+  [ "$try" = 3 ] && exit 1
+  echo "pip download failed (attempt $try of 3); retrying in 20 s" >&2
+  sleep 20
+done
+.venv/bin/pip install --quiet --no-index --find-links "$wheels" -r python/requirements-test.txt
+rm -rf "$wheels"
+.venv/bin/pip install --quiet --retries 10 --timeout 60 --resume-retries 30 --no-build-isolation \
+  -r python/requirements-torchlpc.txt
 touch "$stamp"
 echo "installed: $(.venv/bin/pip freeze | grep -iE '^(numpy|scipy|torch|torchaudio|torchlpc|philtorch|maturin|pytest)==' | tr '\n' ' ')"

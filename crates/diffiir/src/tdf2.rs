@@ -253,8 +253,9 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let [yo, zfo, tapeo] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
     // The tape: the state of sections 0..S−1 before each SB-th sample (absolute sample indices: a span that
-    // records it starts at 0).
-    let per_group = checkpoints(tlen) * (ns - 1) * M;
+    // records it starts at 0), `rows` values per checkpoint.
+    let rows = (ns - 1) * M;
+    let per_group = checkpoints(tlen) * rows;
     debug_assert!(tapeo.data.is_none() || span.start == 0);
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
@@ -284,7 +285,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             } else {
                 for t in 0..len {
                     if let (Some(tp), 0) = (tape.as_deref_mut(), (t0 + t) % SB) {
-                        let k = (t0 + t) / SB * (ns - 1) * M;
+                        let k = (t0 + t) / SB * rows;
                         for (r, v) in st[..ns - 1].as_flattened().iter().enumerate() {
                             tape_put(tp, g, per_group, k + r, v);
                         }
@@ -356,12 +357,13 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (h, s) = take::<T, L>(s, ns * M);
     let (ghs, s) = take::<T, L>(s, ns * (TB + M));
+    let rows = (ns - 1) * M;
     let (sio, s) = take::<T, L>(s, (ns - 1) * SB);
-    let (rs, _) = take::<T, L>(s, (ns - 1) * M);
+    let (rs, _) = take::<T, L>(s, rows);
     let rs: &mut [[V<T, L>; M]] = rs.as_chunks_mut::<M>().0;
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
-    let per_group = checkpoints(tlen) * (ns - 1) * M;
+    let per_group = checkpoints(tlen) * rows;
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
@@ -423,7 +425,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 let n = ue - u0;
                 if ns > 1 {
                     debug_assert!((t0 + u0) % SB == 0, "adjoint sub-blocks start on checkpoints");
-                    let k = (t0 + u0) / SB * (ns - 1) * M;
+                    let k = (t0 + u0) / SB * rows;
                     for (r, v) in rs.as_flattened_mut().iter_mut().enumerate() {
                         *v = tape_get::<T, L>(tape, g, per_group, k + r);
                     }
