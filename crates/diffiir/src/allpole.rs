@@ -32,7 +32,7 @@ use crate::Filtered;
 use std::ops::Range;
 
 mod dot;
-use dot::{sub_dot, with_order};
+use dot::{correlate, sub_dot, with_order};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -398,17 +398,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
                         }
                     }
                 } else if io.want_a {
-                    for k in 1..=n {
-                        let mut s = [T::zero(); L];
-                        for (u, yk) in us[u0..ue].iter().zip(&ys[n + u0 - k..n + ue - k]) {
-                            for l in 0..L {
-                                s[l] = s[l] + u[l] * yk[l];
-                            }
-                        }
-                        for l in 0..L {
-                            gc[k - 1][l] = gc[k - 1][l] - s[l];
-                        }
-                    }
+                    correlate(&us[u0..ue], &ys[u0..n + ue], n, gc);
                 }
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
