@@ -56,6 +56,7 @@
 
 mod allpole;
 mod chunked;
+mod dots;
 mod error;
 mod float;
 pub mod freq;

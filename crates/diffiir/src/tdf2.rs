@@ -23,6 +23,7 @@
 //! The adjoint keeps `(ĝ[n+1], …, ĝ[n+M])` per section as its running state, exactly mirroring the forward.
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
+use crate::dots::dots;
 use crate::float::Float;
 use crate::lanes::{checkpoints, gather, partial_len, scatter, sink, take, tape_get, tape_put, Out, SB, TB, TF, V};
 use crate::shape::{Dims, Layout};
@@ -191,28 +192,16 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
         }
         return;
     }
-    for i in 0..=M {
-        let mut acc = [T::zero(); L];
-        for (x, h) in xin.iter().zip(&gh[i..]) {
+    // Pair j: b_j (x against ∂L/∂h shifted by j) for j ≤ M, then a_{j−M} (y against it).
+    dots(
+        2 * M + 1,
+        |j| if j <= M { (xin, &gh[j..]) } else { (yout, &gh[j - M..]) },
+        |j, s| {
             for l in 0..L {
-                acc[l] = acc[l] + h[l] * x[l];
+                g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
             }
-        }
-        for l in 0..L {
-            g[i][l] = g[i][l] + acc[l];
-        }
-    }
-    for i in 1..=M {
-        let mut acc = [T::zero(); L];
-        for (y, h) in yout.iter().zip(&gh[i..]) {
-            for l in 0..L {
-                acc[l] = acc[l] + h[l] * y[l];
-            }
-        }
-        for l in 0..L {
-            g[M + i][l] = g[M + i][l] - acc[l];
-        }
-    }
+        },
+    );
 }
 
 /// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the

@@ -1,6 +1,7 @@
 //! The inner products of the all-pole kernels: the recursions' (forward and adjoint alike), the LTI
-//! coefficient gradient's correlation, and the unrolled-order dispatch.
+//! coefficient gradient's correlation ([`dots`]), and the unrolled-order dispatch.
 
+use crate::dots::{dots, madd};
 use crate::float::Float;
 use crate::lanes::V;
 
@@ -59,50 +60,17 @@ pub(super) fn sub_dot<'a, T: Float + 'a, const L: usize>(
     acc
 }
 
-/// `p += c·v`, lane by lane.
-#[inline(always)]
-fn madd<T: Float, const L: usize>(p: &mut V<T, L>, c: &V<T, L>, v: &V<T, L>) {
-    for l in 0..L {
-        p[l] = p[l] + c[l] * v[l];
-    }
-}
-
 /// `g[k−1] −= Σ_t u[t]·y[t−k]` for k = 1..=n over one sub-block (`y` holds the n rows before it, then its
-/// own rows). Four lags share each load of `u[t]` and have their own sums in registers: one sum per lag at a
-/// time made each lag a chain of dependent adds. Each sum still runs over t in order (same results).
+/// own rows).
 #[inline(always)]
 pub(super) fn correlate<T: Float, const L: usize>(u: &[V<T, L>], y: &[V<T, L>], n: usize, g: &mut [V<T, L>]) {
-    let len = u.len();
-    let lag = |k: usize| &y[n - k..][..len];
-    let mut k = 1;
-    while k + 3 <= n {
-        let (r0, r1, r2, r3) = (lag(k), lag(k + 1), lag(k + 2), lag(k + 3));
-        let z = [T::zero(); L];
-        let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
-        for t in 0..len {
-            madd(&mut s0, &u[t], &r0[t]);
-            madd(&mut s1, &u[t], &r1[t]);
-            madd(&mut s2, &u[t], &r2[t]);
-            madd(&mut s3, &u[t], &r3[t]);
-        }
-        for (j, s) in [s0, s1, s2, s3].iter().enumerate() {
-            sub(&mut g[k - 1 + j], s);
-        }
-        k += 4;
-    }
-    for k in k..=n {
-        let mut s = [T::zero(); L];
-        for (ut, yt) in u.iter().zip(lag(k)) {
-            madd(&mut s, ut, yt);
-        }
-        sub(&mut g[k - 1], &s);
-    }
-}
-
-/// `g −= s`, lane by lane.
-#[inline(always)]
-fn sub<T: Float, const L: usize>(g: &mut V<T, L>, s: &V<T, L>) {
-    for l in 0..L {
-        g[l] = g[l] - s[l];
-    }
+    dots(
+        n,
+        |j| (u, &y[n - 1 - j..]),
+        |j, s| {
+            for l in 0..L {
+                g[j][l] = g[j][l] - s[l];
+            }
+        },
+    );
 }
