@@ -14,11 +14,13 @@ fi
 # wheels are first downloaded into a wheelhouse, with more connection and resume retries and up to three whole
 # attempts (a retry skips the files that finished: pip keeps no HTTP cache here), then installed from it.
 python3 -m venv .venv
-.venv/bin/pip install --quiet --retries 10 --timeout 60 --upgrade pip
+net=(--quiet --retries 10 --timeout 60)
+.venv/bin/pip install "${net[@]}" --upgrade pip
+# --resume-retries needs the upgraded pip (25.1+).
+net+=(--resume-retries 30)
 wheels=.venv/wheelhouse
 for try in 1 2 3; do
-  if .venv/bin/pip download --quiet --retries 10 --timeout 60 --resume-retries 30 --only-binary :all: \
-    -d "$wheels" -r python/requirements-test.txt; then
+  if .venv/bin/pip download "${net[@]}" --only-binary :all: -d "$wheels" -r python/requirements-test.txt; then
     break
   fi
   [ "$try" = 3 ] && exit 1
@@ -27,7 +29,6 @@ for try in 1 2 3; do
 done
 .venv/bin/pip install --quiet --no-index --find-links "$wheels" -r python/requirements-test.txt
 rm -rf "$wheels"
-.venv/bin/pip install --quiet --retries 10 --timeout 60 --resume-retries 30 --no-build-isolation \
-  -r python/requirements-torchlpc.txt
+.venv/bin/pip install "${net[@]}" --no-build-isolation -r python/requirements-torchlpc.txt
 touch "$stamp"
 echo "installed: $(.venv/bin/pip freeze | grep -iE '^(numpy|scipy|torch|torchaudio|torchlpc|philtorch|maturin|pytest)==' | tr '\n' ' ')"
