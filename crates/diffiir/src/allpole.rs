@@ -309,8 +309,10 @@ pub(crate) fn allpole_adjoint_into_impl<T: Float>(
     let per = allpole_adjoint_scratch_len::<T>(dims, &a, Par::Seq);
     let want_a = out.a.is_some();
     let mut ga = out.a;
-    // Kernels accumulate into per-signal rows; the contract is "overwritten", so start from zero.
-    if let Some(g) = ga.as_deref_mut() {
+    // Shared and per-signal gradients are accumulated, so they start from zero (the contract is
+    // "overwritten"); per-sample ones are each written once by the kernel, and zeroing them first would be a
+    // whole extra pass over an array twice the signal's size (W4: 6 MB).
+    if let Some(g) = ga.as_deref_mut().filter(|_| !a.is_time_varying()) {
         g.fill(T::zero());
     }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
