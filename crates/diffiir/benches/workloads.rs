@@ -2,7 +2,8 @@
 //! scalar loop (one recursion chain at a time) timed in the same run, so BENCHMARKS.md can quote ratios.
 //!
 //! `cargo bench -p diffiir --bench workloads` prints a Markdown table. `DIFFIIR_BENCH_QUICK=1` runs each
-//! measurement once (a smoke test). Medians of repeated runs; the machine is shared, so read ratios.
+//! measurement once (a smoke test). Medians of repeated runs; the machine is shared, so read ratios. The 1- and
+//! 2-thread fwd+bwd run alternately, and "1 → 2 threads" is the median of their per-pair ratios.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/common/mod.rs"]
@@ -147,62 +148,126 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
     rows
 }
 
-/// (scalar fwd, fwd, fwd+bwd) in ms for one workload under `par`.
-fn measure(row: &Row, x: &[f32], par: Par) -> (f64, f64, f64) {
+/// ∂L/∂y for L = mean(y²), on `par`'s threads: the loss belongs to the caller's framework, which runs it on
+/// its own threads (torch does), so a serial loop here would cap the 2-thread column on short kernels.
+fn loss_grad(y: &[f32], gy: &mut [f32], par: Par) {
+    let n = y.len() as f32;
+    let half = |y: &[f32], gy: &mut [f32]| gy.iter_mut().zip(y).for_each(|(g, v)| *g = 2.0 * v / n);
+    #[cfg(feature = "rayon")]
+    if par.workers(2) > 1 {
+        let h = y.len() / 2;
+        let ((y0, y1), (g0, g1)) = (y.split_at(h), gy.split_at_mut(h));
+        rayon::join(|| half(y0, g0), || half(y1, g1));
+        return;
+    }
+    let _ = par;
+    half(y, gy);
+}
+
+/// A runner of one workload that owns its buffers (one set for every `Par`, so alternating thread counts does
+/// not double the working set): the forward alone (`backward = false`), or the forward, the loss gradient
+/// and the fused adjoint for the input and every coefficient.
+fn runner<'a>(row: &'a Row, x: &'a [f32], backward: bool) -> Box<dyn FnMut(Par) + 'a> {
     let d = row.d;
-    let budget = 1.0;
-    let mut y = vec![0f32; d.numel()];
-    let mut gx = vec![0f32; d.numel()];
-    let numel = d.numel() as f32;
+    let pars = [Par::Seq, Par::Rayon(2)];
+    let (mut y, mut gx, mut gy) = (vec![0f32; d.numel()], vec![0f32; d.numel()], vec![0f32; d.numel()]);
     match &row.work {
         Work::Lfilter { b, a } => {
             let (cb, ca) = (Coefs::per_signal(b, 3), Coefs::per_signal(a, 3));
-            let sos: Vec<f32> = b.chunks(3).zip(a.chunks(3)).flat_map(|(b, a)| [b[0], b[1], b[2], a[0], a[1], a[2]]).collect();
-            let scalar = time(budget, || scalar_sos(&sos, 6, x, d.len, &mut y));
-            let mut s = vec![0f32; lfilter_scratch_len(&cb, &ca, d, par)];
-            let mut sa = vec![0f32; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
-            let (mut gb, mut ga, mut gy) = (vec![0f32; b.len()], vec![0f32; a.len()], vec![0f32; d.numel()]);
-            let fwd = time(budget, || lfilter_into(cb, ca, x, d, None, &mut y, None, &mut s, par).unwrap());
-            let both = time(budget, || {
+            let mut s = vec![0f32; pars.map(|par| lfilter_scratch_len(&cb, &ca, d, par)).into_iter().max().unwrap_or(0)];
+            let mut sa = vec![0f32; pars.map(|par| lfilter_adjoint_scratch_len(&cb, &ca, d, par)).into_iter().max().unwrap_or(0)];
+            let (mut gb, mut ga) = (vec![0f32; b.len()], vec![0f32; a.len()]);
+            Box::new(move |par| {
                 lfilter_into(cb, ca, x, d, None, &mut y, None, &mut s, par).unwrap();
-                gy.iter_mut().zip(&y).for_each(|(g, v)| *g = 2.0 * v / numel);
-                let out = LfilterGradsMut { x: Some(&mut gx), b: Some(&mut gb), a: Some(&mut ga), zi: None };
-                lfilter_adjoint_into(cb, ca, x, &y, d, &gy, None, out, &mut sa, par).unwrap();
-            });
-            (scalar, fwd, both)
+                if backward {
+                    loss_grad(&y, &mut gy, par);
+                    let out = LfilterGradsMut { x: Some(&mut gx), b: Some(&mut gb), a: Some(&mut ga), zi: None };
+                    lfilter_adjoint_into(cb, ca, x, &y, d, &gy, None, out, &mut sa, par).unwrap();
+                }
+            })
         }
         Work::Sos { sos, k } => {
             let cs = Coefs::per_signal(sos, *k);
-            let scalar = time(budget, || scalar_sos(sos, *k, x, d.len, &mut y));
-            let mut s = vec![0f32; sosfilt_scratch_len(&cs, d, par)];
-            let mut sa = vec![0f32; sosfilt_adjoint_scratch_len(&cs, d, par)];
-            let mut tape = vec![0f32; sosfilt_tape_len::<f32>(d, k / 6)];
-            let (mut gs, mut gy) = (vec![0f32; sos.len()], vec![0f32; d.numel()]);
-            let fwd = time(budget, || sosfilt_into(cs, x, d, None, &mut y, None, None, &mut s, par).unwrap());
-            let both = time(budget, || {
-                sosfilt_into(cs, x, d, None, &mut y, None, Some(&mut tape), &mut s, par).unwrap();
-                gy.iter_mut().zip(&y).for_each(|(g, v)| *g = 2.0 * v / numel);
-                let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
-                sosfilt_adjoint_into(cs, x, &y, &tape, d, &gy, None, out, &mut sa, par).unwrap();
-            });
-            (scalar, fwd, both)
+            let mut s = vec![0f32; pars.map(|par| sosfilt_scratch_len(&cs, d, par)).into_iter().max().unwrap_or(0)];
+            let mut sa = vec![0f32; pars.map(|par| sosfilt_adjoint_scratch_len(&cs, d, par)).into_iter().max().unwrap_or(0)];
+            let mut tape = vec![0f32; if backward { sosfilt_tape_len::<f32>(d, k / 6) } else { 0 }];
+            let mut gs = vec![0f32; sos.len()];
+            Box::new(move |par| {
+                let tp = if backward { Some(&mut tape[..]) } else { None };
+                sosfilt_into(cs, x, d, None, &mut y, None, tp, &mut s, par).unwrap();
+                if backward {
+                    loss_grad(&y, &mut gy, par);
+                    let out = SosfiltGradsMut { x: Some(&mut gx), sos: Some(&mut gs), zi: None };
+                    sosfilt_adjoint_into(cs, x, &y, &tape, d, &gy, None, out, &mut sa, par).unwrap();
+                }
+            })
         }
         Work::Allpole { a, n, tv } => {
             let ca = if *tv { Coefs::per_sample(a, *n) } else { Coefs::per_signal(a, *n) };
-            let scalar = time(budget, || scalar_allpole(a, *n, *tv, x, d.len, &mut y));
-            let mut s = vec![0f32; allpole_scratch_len::<f32>(d, &ca, par)];
-            let mut sa = vec![0f32; allpole_adjoint_scratch_len::<f32>(d, &ca, par)];
-            let (mut ga, mut gy) = (vec![0f32; a.len()], vec![0f32; d.numel()]);
-            let fwd = time(budget, || allpole_into(x, d, ca, None, &mut y, None, &mut s, par).unwrap());
-            let both = time(budget, || {
+            let mut s = vec![0f32; pars.map(|par| allpole_scratch_len::<f32>(d, &ca, par)).into_iter().max().unwrap_or(0)];
+            let mut sa = vec![0f32; pars.map(|par| allpole_adjoint_scratch_len::<f32>(d, &ca, par)).into_iter().max().unwrap_or(0)];
+            let mut ga = vec![0f32; a.len()];
+            Box::new(move |par| {
                 allpole_into(x, d, ca, None, &mut y, None, &mut s, par).unwrap();
-                gy.iter_mut().zip(&y).for_each(|(g, v)| *g = 2.0 * v / numel);
-                let out = AllpoleGradsMut { x: Some(&mut gx), a: Some(&mut ga), zi: None };
-                allpole_adjoint_into(&y, d, ca, None, &gy, None, out, &mut sa, par).unwrap();
-            });
-            (scalar, fwd, both)
+                if backward {
+                    loss_grad(&y, &mut gy, par);
+                    let out = AllpoleGradsMut { x: Some(&mut gx), a: Some(&mut ga), zi: None };
+                    allpole_adjoint_into(&y, d, ca, None, &gy, None, out, &mut sa, par).unwrap();
+                }
+            })
         }
     }
+}
+
+/// The plain scalar forward of one workload, in ms.
+fn scalar_ms(row: &Row, x: &[f32]) -> f64 {
+    let mut y = vec![0f32; row.d.numel()];
+    match &row.work {
+        Work::Lfilter { b, a } => {
+            let sos: Vec<f32> = b.chunks(3).zip(a.chunks(3)).flat_map(|(b, a)| [b[0], b[1], b[2], a[0], a[1], a[2]]).collect();
+            time(1.0, || scalar_sos(&sos, 6, x, row.d.len, &mut y))
+        }
+        Work::Sos { sos, k } => time(1.0, || scalar_sos(sos, *k, x, row.d.len, &mut y)),
+        Work::Allpole { a, n, tv } => time(1.0, || scalar_allpole(a, *n, *tv, x, row.d.len, &mut y)),
+    }
+}
+
+/// `f(pars[0])` and `f(pars[1])` timed in alternating rounds (ms): medians of each, and the median over rounds
+/// of the ratio of the two rounds' medians, so drift on this shared machine hits both alike (two separate
+/// timing windows could differ by 1.5×). A round runs one setting several times and drops its first run: right
+/// after a 2-thread run the idle pool thread still spins for a while, which slows a 1-thread run that follows
+/// at once (measured: W1 fwd+bwd 2.2 → 4.1 ms when every run alternated).
+fn alternated(budget: f64, mut f: impl FnMut(Par), pars: [Par; 2]) -> (f64, f64, f64) {
+    let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(|p, q| p.total_cmp(q));
+        v[v.len() / 2]
+    };
+    let mut round = |par| {
+        let mut v: Vec<f64> = (0..if quick { 1 } else { 6 })
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f(par);
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        if v.len() > 1 {
+            v.remove(0);
+        }
+        med(&mut v)
+    };
+    let (mut a, mut b, mut r) = (vec![], vec![], vec![]);
+    let start = std::time::Instant::now();
+    while a.len() < 3 || (start.elapsed().as_secs_f64() < budget && a.len() < 50) {
+        let [x, y] = pars.map(&mut round);
+        a.push(x);
+        b.push(y);
+        r.push(x / y);
+        if quick {
+            break;
+        }
+    }
+    (med(&mut a), med(&mut b), med(&mut r))
 }
 
 /// White noise, each row scaled so the exact output has unit RMS.
@@ -230,16 +295,19 @@ fn main() {
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let mut rng = Rng::new(42);
     println!(
-        "| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) |"
+        "| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) | 1 → 2 threads |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for row in workloads(&mut rng) {
         if !filter.is_empty() && !filter.iter().any(|f| f == row.id) {
             continue;
         }
         let x = input(&row, &mut rng);
-        let (scalar, fwd, both) = measure(&row, &x, Par::Seq);
-        let (_, _, both2) = measure(&row, &x, Par::Rayon(2));
-        println!("| {} | {} | {scalar:.2} | {fwd:.2} | {:.1}× | {both:.2} | {both2:.2} |", row.id, row.what, scalar / fwd);
+        let scalar = scalar_ms(&row, &x);
+        let mut f = runner(&row, &x, false);
+        let fwd = time(1.0, || f(Par::Seq));
+        let mut r = runner(&row, &x, true);
+        let (both, both2, gain) = alternated(2.0, &mut r, [Par::Seq, Par::Rayon(2)]);
+        println!("| {} | {} | {scalar:.2} | {fwd:.2} | {:.1}× | {both:.2} | {both2:.2} | {gain:.2}× |", row.id, row.what, scalar / fwd);
     }
 }
