@@ -25,7 +25,9 @@
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Out, Sink, SB, TB, TF, V};
+use crate::lanes::{
+    check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Ahead, Out, Sink, SB, TB, TF, V,
+};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::Filtered;
@@ -357,9 +359,22 @@ fn adj<T: Float, const L: usize, const N: usize>(
             pack(a, b0, nl, 0, tlen, cs);
             gc.fill([T::zero(); L]);
         }
-        let mut t0 = tlen.saturating_sub(1) / TB * TB;
+        let last = tlen.saturating_sub(1) / TB * TB;
+        let mut t0 = last;
         while t0 < tlen {
             let len = TB.min(tlen - t0);
+            // The block after this one in the reverse walk (the next chunk's last when this is its first),
+            // fetched during this block's recursion ([`Ahead`]); per-sample coefficients take N lines a step.
+            let (nb, nt) = if t0 >= TB { (b0, t0 - TB) } else { (b0 + L, last) };
+            let (nnl, nlen) = (L.min(br.end.saturating_sub(nb)), TB.min(tlen - nt));
+            let ahead = [Some(io.gy), io.want_a.then_some(io.y)].map(|v| Ahead::new(v, tlen, nb, nnl, nt, nlen));
+            let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
+            let acs = Ahead::new(tv.then_some(a.data), tlen * n, nb, nnl, nt * n, nlen * n);
+            let fetch = |t: usize| {
+                ahead.iter().for_each(|v| v.line(t));
+                agx.line(t);
+                (0..if tv { n } else { 0 }).for_each(|j| acs.line(t * n + j));
+            };
             us.copy_within(0..n, len);
             gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
             if let Some(gzf) = io.gzf {
@@ -386,6 +401,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
             for u0 in (0..len).step_by(SB).rev() {
                 let ue = len.min(u0 + SB);
                 for t in (u0..ue).rev() {
+                    fetch(t);
                     // Term j is k = n − j: a_k[t+k]·u[t+k], the newest (u[t+1]) last.
                     let c = |j: usize| if tv { &cs[(t + n - j) * n + n - j - 1] } else { &cs[n - j - 1] };
                     us[t] = sub_dot(gs[t], n, c, |j| &us[t + n - j]);

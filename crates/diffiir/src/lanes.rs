@@ -116,6 +116,66 @@ pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize
     }
 }
 
+/// The block of `[B, tlen]` rows a lane kernel reads or writes next (rows `b0..b0 + nl`, samples
+/// `t0..t0 + len`), prefetched one cache line per [`line`](Ahead::line) call from inside the current block's
+/// recursion. The recursion is latency-bound and leaves the load ports idle, while the gathers and scatters
+/// between recursions wait on memory (the hardware prefetcher does not run ahead into the next block):
+/// fetching it during the recursion overlaps the two. Used by the `tdf2` adjoint (four arrays per block:
+/// `∂L/∂y`, `x`, `y` and `∂L/∂x`); see BENCHMARKS.md for the figures. The forwards (two arrays, 256-step
+/// blocks) gained nothing measurable and do not use it.
+#[derive(Clone, Copy)]
+pub(crate) struct Ahead<'a, T> {
+    src: &'a [T],
+    tlen: usize,
+    b0: usize,
+    nl: usize,
+    t0: usize,
+    len: usize,
+    /// log2 of the line slots per row (a power of two, so a call's row and line are a shift and a mask).
+    shift: u32,
+}
+
+impl<'a, T> Ahead<'a, T> {
+    const LINE: usize = 64 / std::mem::size_of::<T>();
+
+    /// The block `(b0.., t0..)` of `src`, `nl` rows × `len` samples; `None` (or `nl = 0`) fetches nothing.
+    pub(crate) fn new(src: Option<&'a [T]>, tlen: usize, b0: usize, nl: usize, t0: usize, len: usize) -> Self {
+        let shift = len.div_ceil(Self::LINE).next_power_of_two().trailing_zeros();
+        match src {
+            Some(src) => Self { src, tlen, b0, nl, t0, len, shift },
+            None => Self { src: &[], tlen, b0, nl: 0, t0, len, shift },
+        }
+    }
+
+    /// Prefetches line `i` of the block (row `i >> shift`, the rows' lines in order); past the block, nothing.
+    /// `i` over `0..nl·2^shift` covers it: one call per step of a recursion as long as the block is enough.
+    #[inline(always)]
+    pub(crate) fn line(&self, i: usize) {
+        if let Some(v) = self.target(i).and_then(|k| self.src.get(k)) {
+            prefetch(v);
+        }
+    }
+
+    /// The index in `src` that call `i` fetches (`None` past the block).
+    #[inline(always)]
+    fn target(&self, i: usize) -> Option<usize> {
+        let (row, off) = (i >> self.shift, (i & ((1 << self.shift) - 1)) * Self::LINE);
+        (row < self.nl && off < self.len).then(|| (self.b0 + row) * self.tlen + self.t0 + off)
+    }
+}
+
+/// A hint to bring `v`'s cache line into L1 (nothing where the target has no such instruction).
+#[inline(always)]
+fn prefetch<T>(v: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and reads nothing architecturally; the address is a live reference anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((v as *const T).cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
+}
+
 /// Inverse of [`gather`] into a worker's rows: `dst[(lb0 + l)·tlen + t0 + t] = src[t][l]`.
 #[inline(always)]
 pub(crate) fn scatter<T: Float, const L: usize>(src: &[V<T, L>], dst: &mut [T], tlen: usize, lb0: usize, nl: usize, t0: usize) {
@@ -324,4 +384,32 @@ macro_rules! lanes {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ahead;
+
+    /// Calls `0..nl·2^shift` reach every cache line of the block once and nothing outside it, for f32 and
+    /// f64 rows, blocks shorter than a line and ragged ends.
+    #[test]
+    fn ahead_covers_its_block() {
+        fn check<T: Default + Clone>(tlen: usize, b0: usize, nl: usize, t0: usize, len: usize) {
+            let src = vec![T::default(); (b0 + nl + 1) * tlen];
+            let a = Ahead::new(Some(&src[..]), tlen, b0, nl, t0, len);
+            let mut got: Vec<usize> = (0..nl << a.shift).filter_map(|i| a.target(i)).collect();
+            got.sort_unstable();
+            let line = Ahead::<T>::LINE;
+            let want: Vec<usize> = (0..nl).flat_map(|r| (0..len).step_by(line).map(move |o| (b0 + r) * tlen + t0 + o)).collect();
+            assert_eq!(got, want, "tlen {tlen} rows {b0}+{nl} samples {t0}+{len}");
+        }
+        for (tlen, b0, nl, t0, len) in
+            [(1024, 0, 16, 0, 1024), (48000, 3, 8, 46080, 1920), (100, 1, 3, 90, 10), (5, 0, 2, 0, 5), (300, 2, 16, 0, 0)]
+        {
+            check::<f32>(tlen, b0, nl, t0, len);
+            check::<f64>(tlen, b0, nl, t0, len);
+        }
+        let none = Ahead::<f32>::new(None, 100, 0, 4, 0, 100);
+        assert!((0..1000).all(|i| none.target(i).is_none()));
+    }
 }
