@@ -234,9 +234,9 @@ fn scalar_ms(row: &Row, x: &[f32]) -> f64 {
 
 /// `f(pars[0])` and `f(pars[1])` timed in alternating rounds (ms): medians of each, and the median over rounds
 /// of the ratio of the two rounds' medians, so drift on this shared machine hits both alike (two separate
-/// timing windows could differ by 1.5×). A round runs one setting several times and drops its first run: right
-/// after a 2-thread run the idle pool thread still spins for a while, which slows a 1-thread run that follows
-/// at once (measured: W1 fwd+bwd 2.2 → 4.1 ms when every run alternated).
+/// timing windows could differ by 1.5×). A round runs one setting several times and drops its first run, which
+/// pays for the switch between thread counts (waking or idling the pool thread, rows last touched by the other
+/// core).
 fn alternated(budget: f64, mut f: impl FnMut(Par), pars: [Par; 2]) -> (f64, f64, f64) {
     let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
     let med = |v: &mut Vec<f64>| {
