@@ -26,7 +26,7 @@
 use crate::error::Result;
 use crate::float::Float;
 use crate::lanes::{
-    check_len, check_scratch, coef_out, drive, gather, reduce_partials, scatter, sink, take, Ahead, Out, Sink, SB, TB, TF, V,
+    check_len, check_scratch, coef_out, drive, gather, next_back, reduce_partials, scatter, sink, take, Ahead, Out, Sink, SB, TB, TF, V,
 };
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
@@ -359,14 +359,12 @@ fn adj<T: Float, const L: usize, const N: usize>(
             pack(a, b0, nl, 0, tlen, cs);
             gc.fill([T::zero(); L]);
         }
-        let last = tlen.saturating_sub(1) / TB * TB;
-        let mut t0 = last;
+        let mut t0 = tlen.saturating_sub(1) / TB * TB;
         while t0 < tlen {
             let len = TB.min(tlen - t0);
-            // The block after this one in the reverse walk (the next chunk's last when this is its first),
-            // fetched during this block's recursion ([`Ahead`]); per-sample coefficients take N lines a step.
-            let (nb, nt) = if t0 >= TB { (b0, t0 - TB) } else { (b0 + L, last) };
-            let (nnl, nlen) = (L.min(br.end.saturating_sub(nb)), TB.min(tlen - nt));
+            // The next block is fetched during this block's recursion ([`Ahead`]); per-sample coefficients take
+            // N lines a step.
+            let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &(0..tlen), &br);
             let ahead = [Some(io.gy), io.want_a.then_some(io.y)].map(|v| Ahead::new(v, tlen, nb, nnl, nt, nlen));
             let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
             let acs = Ahead::new(tv.then_some(a.data), tlen * n, nb, nnl, nt * n, nlen * n);

@@ -120,9 +120,9 @@ pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize
 /// `t0..t0 + len`), prefetched one cache line per [`line`](Ahead::line) call from inside the current block's
 /// recursion. The recursion is latency-bound and leaves the load ports idle, while the gathers and scatters
 /// between recursions wait on memory (the hardware prefetcher does not run ahead into the next block):
-/// fetching it during the recursion overlaps the two. Used by the `tdf2` adjoint (four arrays per block:
-/// `∂L/∂y`, `x`, `y` and `∂L/∂x`); see BENCHMARKS.md for the figures. The forwards (two arrays, 256-step
-/// blocks) gained nothing measurable and do not use it.
+/// fetching it during the recursion overlaps the two. Used by the `tdf2` and `allpole` adjoints (`∂L/∂y`, `x`,
+/// `y`, `∂L/∂x`, per-sample coefficients; the block from [`next_back`]); see BENCHMARKS.md for the figures. The
+/// forwards (two arrays, 256-step blocks) gained nothing measurable and do not use it.
 #[derive(Clone, Copy)]
 pub(crate) struct Ahead<'a, T> {
     src: &'a [T],
@@ -162,6 +162,15 @@ impl<'a, T> Ahead<'a, T> {
         let (row, off) = (i >> self.shift, (i & ((1 << self.shift) - 1)) * Self::LINE);
         (row < self.nl && off < self.len).then(|| (self.b0 + row) * self.tlen + self.t0 + off)
     }
+}
+
+/// The block an adjoint visits after `(b0, t0)` when it walks `span` backwards in [`TB`]-step blocks and the
+/// worker's signals `br` in lane chunks of `L`: the previous block of these signals, or the last block of the
+/// next chunk. Returns its `(b0, nl, t0, len)`; `nl = 0` past the worker's last chunk.
+pub(crate) fn next_back<const L: usize>(b0: usize, t0: usize, span: &Range<usize>, br: &Range<usize>) -> (usize, usize, usize, usize) {
+    let last = span.start + span.len().saturating_sub(1) / TB * TB;
+    let (nb, nt) = if t0 >= span.start + TB { (b0, t0 - TB) } else { (b0 + L, last) };
+    (nb, L.min(br.end.saturating_sub(nb)), nt, TB.min(span.end - nt))
 }
 
 /// A hint to bring `v`'s cache line into L1 (nothing where the target has no such instruction).

@@ -25,7 +25,7 @@
 
 use crate::dots::dots;
 use crate::float::Float;
-use crate::lanes::{checkpoints, gather, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V};
+use crate::lanes::{checkpoints, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V};
 use crate::shape::{Dims, Layout};
 use crate::simd::{dispatch, Simd};
 use std::ops::Range;
@@ -366,13 +366,10 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         }
         let tape: &[T] = if ns > 1 && want_c { &io.tape[(b0 / L) * L * per_group..][..L * per_group] } else { &[] };
         let hs: &mut [[V<T, L>; M]] = h.as_chunks_mut::<M>().0;
-        let last = span.start + span.len().saturating_sub(1) / TB * TB;
         for t0 in span.clone().step_by(TB).rev() {
             let len = TB.min(span.end - t0);
-            // The block after this one in the reverse walk (the next chunk's last when this is its first): its
-            // rows are fetched during this block's recursion.
-            let (nb, nt) = if t0 >= span.start + TB { (b0, t0 - TB) } else { (b0 + L, last) };
-            let (nnl, nlen) = (L.min(br.end.saturating_sub(nb)), TB.min(span.end - nt));
+            // The next block's rows are fetched during this block's recursion.
+            let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &span, &br);
             let ahead = [io.gy, want_c.then_some(io.x), want_c.then_some(io.y)].map(|a| Ahead::new(a, tlen, nb, nnl, nt, nlen));
             let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
             let fetch = |t: usize| {
