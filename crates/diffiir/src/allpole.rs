@@ -26,7 +26,8 @@
 use crate::error::Result;
 use crate::float::Float;
 use crate::lanes::{
-    check_len, check_scratch, coef_out, drive, gather, next_back, reduce_partials, scatter, sink, take, Ahead, Out, Sink, SB, TB, TF, V,
+    check_len, check_scratch, coef_out, drive, fwd_prefetch, gather, next_back, next_fwd, reduce_partials, scatter, sink, take, Ahead, Out,
+    SB, TB, TF,
 };
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
@@ -34,7 +35,9 @@ use crate::Filtered;
 use std::ops::Range;
 
 mod dot;
+mod pack;
 use dot::{correlate, sub_dot, with_order};
+use pack::{add_grads, load_history, pack, pack_samples, zi_history};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -148,7 +151,17 @@ fn fwd<T: Float, const L: usize, const N: usize>(
             if tv {
                 pack_samples(a, b0, nl, t0, len, tlen, cs);
             }
+            // The next block is fetched during this block's recursion ([`Ahead`]); per-sample coefficients take
+            // N lines a step.
+            let (nb, nnl, nt, nlen) = next_fwd::<L>(b0, t0, &(0..tlen), &br);
+            let pf = fwd_prefetch::<T, L>();
+            let ax = Ahead::new(Some(x).filter(|_| pf), tlen, nb, nnl, nt, nlen);
+            let ay = Ahead::new(yo.data.as_deref().filter(|_| pf), tlen, nb - br.start, nnl, nt, nlen);
+            let acs = Ahead::new(Some(a.data).filter(|_| pf && tv), tlen * n, nb, nnl, nt * n, nlen * n);
             for t in 0..len {
+                ax.line(t);
+                ay.line(t);
+                (0..if tv { n } else { 0 }).for_each(|j| acs.line(t * n + j));
                 let c = if tv { &cs[t * n..][..n] } else { &cs[..n] };
                 ys[n + t] = sub_dot(xs[t], n, |j| &c[n - 1 - j], |j| &ys[t + j]);
             }
@@ -165,43 +178,6 @@ fn fwd<T: Float, const L: usize, const N: usize>(
             }
         }
     }
-}
-
-/// `ys[n−1−j][l] = zi[b0+l][j]` (y[−1−j]), zeros without `zi`.
-fn load_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize) {
-    for r in ys[..n].iter_mut() {
-        *r = [T::zero(); L];
-    }
-    if let Some(zi) = zi {
-        for l in 0..nl {
-            for j in 0..n {
-                ys[n - 1 - j][l] = zi[(b0 + l) * n + j];
-            }
-        }
-    }
-}
-
-/// Transposes the coefficient sets of the chunk's signals at sample `t` into `c[k][lane]`.
-fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usize, tlen: usize, c: &mut [V<T, L>]) {
-    for l in 0..L {
-        if l < nl {
-            for (row, &v) in c.iter_mut().zip(a.set(b0 + l, t, tlen)) {
-                row[l] = v;
-            }
-        } else {
-            c.iter_mut().for_each(|row| row[l] = T::zero());
-        }
-    }
-}
-
-/// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen`): per
-/// signal the block's sets are one contiguous run, so this is [`gather`] on rows of `T·N` values.
-#[inline(always)]
-fn pack_samples<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t0: usize, rows: usize, tlen: usize, c: &mut [V<T, L>]) {
-    let n = a.k;
-    let valid = rows.min(tlen.saturating_sub(t0)) * n;
-    gather(a.data, tlen * n, b0, nl, t0 * n, &mut c[..valid]);
-    c[valid..rows * n].fill([T::zero(); L]);
 }
 
 /// Gradients of an all-pole filter (allocating form of [`allpole_adjoint_into`]).
@@ -450,29 +426,6 @@ fn adj<T: Float, const L: usize, const N: usize>(
                     }
                 }
             }
-        }
-    }
-}
-
-/// Fills history rows `ys[0..n]` with y[t0−n .. t0) where those times are negative (from zi).
-fn zi_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize, t0: usize) {
-    for (r, row) in ys.iter_mut().enumerate().take(n.saturating_sub(t0)) {
-        // Row r holds time t0 − n + r < 0, i.e. y[−1−j] with j = n − r − t0 − 1.
-        let j = n - r - t0 - 1;
-        for (l, v) in row.iter_mut().enumerate() {
-            *v = match zi {
-                Some(z) if l < nl => z[(b0 + l) * n + j],
-                _ => T::zero(),
-            };
-        }
-    }
-}
-
-/// Adds a lane block of coefficient gradients `g[k][lane]` (signal `b0 + lane`, sample `t`) to the sink.
-fn add_grads<T: Float, const L: usize>(ga: &mut Sink<'_, T>, g: &mut [V<T, L>], b0: usize, nl: usize, t: usize) {
-    for l in 0..nl {
-        for (j, row) in g.iter().enumerate() {
-            ga.add(b0 + l, t, j, row[l]);
         }
     }
 }

@@ -121,8 +121,9 @@ pub(crate) fn gather<T: Float, const L: usize>(src: &[T], tlen: usize, b0: usize
 /// recursion. The recursion is latency-bound and leaves the load ports idle, while the gathers and scatters
 /// between recursions wait on memory (the hardware prefetcher does not run ahead into the next block):
 /// fetching it during the recursion overlaps the two. Used by the `tdf2` and `allpole` adjoints (`∂L/∂y`, `x`,
-/// `y`, `∂L/∂x`, per-sample coefficients; the block from [`next_back`]); see BENCHMARKS.md for the figures. The
-/// forwards (two arrays, 256-step blocks) gained nothing measurable and do not use it.
+/// `y`, `∂L/∂x`, per-sample coefficients; the block from [`next_back`]) and by their forwards (`x`, `y` — whose
+/// lines the scatter would otherwise read for ownership — and per-sample all-pole coefficients; the block from
+/// [`next_fwd`]); see BENCHMARKS.md for the figures.
 #[derive(Clone, Copy)]
 pub(crate) struct Ahead<'a, T> {
     src: &'a [T],
@@ -171,6 +172,22 @@ pub(crate) fn next_back<const L: usize>(b0: usize, t0: usize, span: &Range<usize
     let last = span.start + span.len().saturating_sub(1) / TB * TB;
     let (nb, nt) = if t0 >= span.start + TB { (b0, t0 - TB) } else { (b0 + L, last) };
     (nb, L.min(br.end.saturating_sub(nb)), nt, TB.min(span.end - nt))
+}
+
+/// The block a forward visits after `(b0, t0)` when it walks `span` forwards in [`TF`]-step blocks and the
+/// worker's signals `br` in lane chunks of `L`: the next block of these signals, or the first block of the next
+/// chunk. Returns its `(b0, nl, t0, len)`; `nl = 0` past the worker's last chunk.
+pub(crate) fn next_fwd<const L: usize>(b0: usize, t0: usize, span: &Range<usize>, br: &Range<usize>) -> (usize, usize, usize, usize) {
+    let (nb, nt) = if t0 + TF < span.end { (b0, t0 + TF) } else { (b0 + L, span.start) };
+    (nb, L.min(br.end.saturating_sub(nb)), nt, TF.min(span.end - nt))
+}
+
+/// Whether a forward with `L` lanes prefetches its next block ([`Ahead`]): with full lane vectors it pays
+/// (forward, 1 thread: W3 10–20 %, W4 21 %, W5 26 %, W6 21 % faster); with half vectors — a small batch split
+/// across workers — each step's recursion is one short vector and the extra instructions cost more than they
+/// hide (W1 on 2 threads: 10 % slower, W4 on 2 threads unchanged).
+pub(crate) fn fwd_prefetch<T: Float, const L: usize>() -> bool {
+    L == T::LANES
 }
 
 /// A hint to bring `v`'s cache line into L1 (nothing where the target has no such instruction).
@@ -397,7 +414,8 @@ macro_rules! lanes {
 
 #[cfg(test)]
 mod tests {
-    use super::Ahead;
+    use super::{next_back, next_fwd, Ahead, TB, TF};
+    use std::ops::Range;
 
     /// Calls `0..nl·2^shift` reach every cache line of the block once and nothing outside it, for f32 and
     /// f64 rows, blocks shorter than a line and ragged ends.
@@ -420,5 +438,29 @@ mod tests {
         }
         let none = Ahead::<f32>::new(None, 100, 0, 4, 0, 100);
         assert!((0..1000).all(|i| none.target(i).is_none()));
+    }
+
+    /// `next_fwd` and `next_back` name the block each walk visits next, and nothing (`nl = 0`) after the last.
+    #[test]
+    fn next_blocks_follow_the_walks() {
+        fn walks<const L: usize>(br: Range<usize>, span: Range<usize>) {
+            let block = |b0: usize, t0: usize, step: usize| (b0, L.min(br.end - b0), t0, step.min(span.end - t0));
+            let chunks = || br.clone().step_by(L);
+            let fwd: Vec<_> = chunks().flat_map(|b0| span.clone().step_by(TF).map(move |t0| (b0, t0))).collect();
+            let back: Vec<_> = chunks().flat_map(|b0| span.clone().step_by(TB).rev().map(move |t0| (b0, t0))).collect();
+            for (order, step, next) in [(&fwd, TF, next_fwd::<L> as fn(_, _, &_, &_) -> _), (&back, TB, next_back::<L>)] {
+                for (i, &(b0, t0)) in order.iter().enumerate() {
+                    let got = next(b0, t0, &span, &br);
+                    match order.get(i + 1) {
+                        Some(&(nb, nt)) => assert_eq!(got, block(nb, nt, step), "{br:?} {span:?} after ({b0}, {t0})"),
+                        None => assert_eq!(got.1, 0, "{br:?} {span:?}: a block after the last"),
+                    }
+                }
+            }
+        }
+        walks::<16>(0..40, 0..3000);
+        walks::<8>(3..20, 1000..2100);
+        walks::<16>(16..32, 0..256);
+        walks::<4>(0..3, 5..6);
     }
 }

@@ -25,7 +25,9 @@
 
 use crate::dots::dots;
 use crate::float::Float;
-use crate::lanes::{checkpoints, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V};
+use crate::lanes::{
+    checkpoints, fwd_prefetch, gather, next_back, next_fwd, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V,
+};
 use crate::shape::{Dims, Layout};
 use crate::simd::{dispatch, Simd};
 use std::ops::Range;
@@ -263,16 +265,25 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             if tv {
                 pack_block(p, b0, nl, t0, len, w, cs);
             }
+            // The next block is fetched during this block's recursion ([`Ahead`]).
+            let (nb, nnl, nt, nlen) = next_fwd::<L>(b0, t0, &span, &br);
+            let pf = fwd_prefetch::<T, L>();
+            let ax = Ahead::new(x.filter(|_| pf), tlen, nb, nnl, nt, nlen);
+            let ay = Ahead::new(yo.data.as_deref().filter(|_| pf), tlen, nb - br.start, nnl, nt, nlen);
             if ns == 1 {
                 // One section (lfilter, a lone biquad): the state lives in registers for the block.
                 let mut loc = st[0];
                 for t in 0..len {
+                    ax.line(t);
+                    ay.line(t);
                     let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                     ys[t] = step(&mut loc, c, &xs[t]);
                 }
                 st[0] = loc;
             } else {
                 for t in 0..len {
+                    ax.line(t);
+                    ay.line(t);
                     if let (Some(tp), 0) = (tape.as_deref_mut(), (t0 + t) % SB) {
                         let k = (t0 + t) / SB * rows;
                         for (r, v) in st[..ns - 1].as_flattened().iter().enumerate() {

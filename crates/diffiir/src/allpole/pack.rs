@@ -1,0 +1,74 @@
+//! The coefficient and history plumbing of the [`allpole`](super) kernels: moves of coefficient sets, initial
+//! outputs and coefficient gradients between the user's layouts and the kernels' lane rows.
+
+use crate::float::Float;
+use crate::lanes::{gather, Sink, V};
+use crate::shape::Coefs;
+
+/// `ys[n−1−j][l] = zi[b0+l][j]` (y[−1−j]), zeros without `zi`.
+pub(super) fn load_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize) {
+    for r in ys[..n].iter_mut() {
+        *r = [T::zero(); L];
+    }
+    if let Some(zi) = zi {
+        for l in 0..nl {
+            for j in 0..n {
+                ys[n - 1 - j][l] = zi[(b0 + l) * n + j];
+            }
+        }
+    }
+}
+
+/// Transposes the coefficient sets of the chunk's signals at sample `t` into `c[k][lane]`.
+pub(super) fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usize, tlen: usize, c: &mut [V<T, L>]) {
+    for l in 0..L {
+        if l < nl {
+            for (row, &v) in c.iter_mut().zip(a.set(b0 + l, t, tlen)) {
+                row[l] = v;
+            }
+        } else {
+            c.iter_mut().for_each(|row| row[l] = T::zero());
+        }
+    }
+}
+
+/// Transposes per-sample sets of samples `t0..t0+rows` into `c[t·N + k][lane]` (zeros past `tlen`): per
+/// signal the block's sets are one contiguous run, so this is [`gather`] on rows of `T·N` values.
+#[inline(always)]
+pub(super) fn pack_samples<T: Float, const L: usize>(
+    a: &Coefs<'_, T>,
+    b0: usize,
+    nl: usize,
+    t0: usize,
+    rows: usize,
+    tlen: usize,
+    c: &mut [V<T, L>],
+) {
+    let n = a.k;
+    let valid = rows.min(tlen.saturating_sub(t0)) * n;
+    gather(a.data, tlen * n, b0, nl, t0 * n, &mut c[..valid]);
+    c[valid..rows * n].fill([T::zero(); L]);
+}
+
+/// Fills history rows `ys[0..n]` with y[t0−n .. t0) where those times are negative (from zi).
+pub(super) fn zi_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Option<&[T]>, b0: usize, nl: usize, n: usize, t0: usize) {
+    for (r, row) in ys.iter_mut().enumerate().take(n.saturating_sub(t0)) {
+        // Row r holds time t0 − n + r < 0, i.e. y[−1−j] with j = n − r − t0 − 1.
+        let j = n - r - t0 - 1;
+        for (l, v) in row.iter_mut().enumerate() {
+            *v = match zi {
+                Some(z) if l < nl => z[(b0 + l) * n + j],
+                _ => T::zero(),
+            };
+        }
+    }
+}
+
+/// Adds a lane block of coefficient gradients `g[k][lane]` (signal `b0 + lane`, sample `t`) to the sink.
+pub(super) fn add_grads<T: Float, const L: usize>(ga: &mut Sink<'_, T>, g: &mut [V<T, L>], b0: usize, nl: usize, t: usize) {
+    for l in 0..nl {
+        for (j, row) in g.iter().enumerate() {
+            ga.add(b0 + l, t, j, row[l]);
+        }
+    }
+}
