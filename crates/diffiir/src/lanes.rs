@@ -183,9 +183,9 @@ pub(crate) fn next_fwd<const L: usize>(b0: usize, t0: usize, span: &Range<usize>
 }
 
 /// Whether a forward with `L` lanes prefetches its next block ([`Ahead`]): with full lane vectors it pays
-/// (forward, 1 thread: W3 10–20 %, W4 21 %, W5 26 %, W6 21 % faster); with half vectors — a small batch split
-/// across workers — each step's recursion is one short vector and the extra instructions cost more than they
-/// hide (W1 on 2 threads: 10 % slower, W4 on 2 threads unchanged).
+/// (forward, 1 thread, medians: W3 0–12 %, W4 12–36 %, W5 26–29 %, W6 21–22 % faster; BENCHMARKS.md); with half
+/// vectors — a small batch split across workers — each step's recursion is one short vector and the extra
+/// instructions cost more than they hide (W1 on 2 threads: 10 % slower, W4 on 2 threads unchanged).
 pub(crate) fn fwd_prefetch<T: Float, const L: usize>() -> bool {
     L == T::LANES
 }
