@@ -26,8 +26,7 @@
 use crate::error::Result;
 use crate::float::Float;
 use crate::lanes::{
-    check_len, check_scratch, coef_out, drive, fwd_prefetch, gather, next_back, next_fwd, reduce_partials, scatter, sink, take, Ahead, Out,
-    SB, TB, TF,
+    check_len, check_scratch, coef_out, drive, fwd_ahead, gather, next_back, reduce_partials, scatter, sink, take, Ahead, Out, SB, TB, TF,
 };
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
@@ -153,11 +152,10 @@ fn fwd<T: Float, const L: usize, const N: usize>(
             }
             // The next block is fetched during this block's recursion ([`Ahead`]); per-sample coefficients take
             // N lines a step.
-            let (nb, nnl, nt, nlen) = next_fwd::<L>(b0, t0, &(0..tlen), &br);
-            let pf = fwd_prefetch::<T, L>();
-            let ax = Ahead::new(Some(x).filter(|_| pf), tlen, nb, nnl, nt, nlen);
-            let ay = Ahead::new(yo.data.as_deref().filter(|_| pf), tlen, nb - br.start, nnl, nt, nlen);
-            let acs = Ahead::new(Some(a.data).filter(|_| pf && tv), tlen * n, nb, nnl, nt * n, nlen * n);
+            let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &(0..tlen), &br);
+            let ax = Ahead::new(Some(x), tlen, nb, nnl, nt, nlen);
+            let ay = Ahead::new(yo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
+            let acs = Ahead::new(tv.then_some(a.data), tlen * n, nb, nnl, nt * n, nlen * n);
             for t in 0..len {
                 ax.line(t);
                 ay.line(t);

@@ -182,12 +182,19 @@ pub(crate) fn next_fwd<const L: usize>(b0: usize, t0: usize, span: &Range<usize>
     (nb, L.min(br.end.saturating_sub(nb)), nt, TF.min(span.end - nt))
 }
 
-/// Whether a forward with `L` lanes prefetches its next block ([`Ahead`]): with full lane vectors it pays
-/// (forward, 1 thread, medians: W3 0–12 %, W4 12–36 %, W5 26–29 %, W6 21–22 % faster; BENCHMARKS.md); with half
-/// vectors — a small batch split across workers — each step's recursion is one short vector and the extra
-/// instructions cost more than they hide (W1 on 2 threads: 10 % slower, W4 on 2 threads unchanged).
-pub(crate) fn fwd_prefetch<T: Float, const L: usize>() -> bool {
-    L == T::LANES
+/// The block a forward prefetches during block `(b0, t0)` ([`Ahead`]): [`next_fwd`]'s with full lane vectors,
+/// where it pays (forward, 1 thread, medians: W3 0–12 %, W4 12–36 %, W5 26–29 %, W6 21–22 % faster;
+/// BENCHMARKS.md); none (`nl = 0`) with half vectors — a small batch split across workers — where each step's
+/// recursion is one short vector and the extra instructions cost more than they hide (W1 on 2 threads: 10 %
+/// slower, W4 on 2 threads unchanged).
+pub(crate) fn fwd_ahead<T: Float, const L: usize>(
+    b0: usize,
+    t0: usize,
+    span: &Range<usize>,
+    br: &Range<usize>,
+) -> (usize, usize, usize, usize) {
+    let (nb, nl, nt, len) = next_fwd::<L>(b0, t0, span, br);
+    (nb, if L == T::LANES { nl } else { 0 }, nt, len)
 }
 
 /// A hint to bring `v`'s cache line into L1 (nothing where the target has no such instruction).

@@ -26,7 +26,7 @@
 use crate::dots::dots;
 use crate::float::Float;
 use crate::lanes::{
-    checkpoints, fwd_prefetch, gather, next_back, next_fwd, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V,
+    checkpoints, fwd_ahead, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V,
 };
 use crate::shape::{Dims, Layout};
 use crate::simd::{dispatch, Simd};
@@ -266,10 +266,9 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 pack_block(p, b0, nl, t0, len, w, cs);
             }
             // The next block is fetched during this block's recursion ([`Ahead`]).
-            let (nb, nnl, nt, nlen) = next_fwd::<L>(b0, t0, &span, &br);
-            let pf = fwd_prefetch::<T, L>();
-            let ax = Ahead::new(x.filter(|_| pf), tlen, nb, nnl, nt, nlen);
-            let ay = Ahead::new(yo.data.as_deref().filter(|_| pf), tlen, nb - br.start, nnl, nt, nlen);
+            let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &span, &br);
+            let ax = Ahead::new(x, tlen, nb, nnl, nt, nlen);
+            let ay = Ahead::new(yo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
             if ns == 1 {
                 // One section (lfilter, a lone biquad): the state lives in registers for the block.
                 let mut loc = st[0];
