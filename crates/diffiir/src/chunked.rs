@@ -32,7 +32,7 @@ use crate::float::Float;
 use crate::lanes::{checkpoints, drive, partial_len, tape_stride, Out, Sink, V};
 use crate::par::{Par, Path};
 use crate::shape::{Dims, Layout};
-use crate::tdf2::{self, AdjIo, Pack};
+use crate::tdf2::{self, AdjIo, Pack, SampleRows};
 use std::ops::Range;
 
 /// Samples per chunk below which [`Path::Auto`] stays sequential.
@@ -119,6 +119,20 @@ impl<T: Float, P: Pack<T>> Pack<T> for ChunkPack<'_, P> {
             shift: off + s.base * c,
         });
         self.inner.unpack(b, off + kk * c + n, l, p, g, &mut re);
+    }
+    fn sample_rows(&self) -> Option<SampleRows<'_, T>> {
+        // Chunk kk's sets start at sample off + kk·c of signal b: rows c samples apart.
+        let r = self.inner.sample_rows()?;
+        let at = |i: usize| &r.data[i][(self.b * r.len + self.off) * r.k[i]..];
+        Some(SampleRows { data: [at(0), at(1)], k: r.k, len: self.c })
+    }
+    #[inline(always)]
+    fn norm<const L: usize>(&self, raw: [&[V<T, L>]; 2], out: &mut [V<T, L>], den: &mut [V<T, L>]) {
+        self.inner.norm(raw, out, den);
+    }
+    #[inline(always)]
+    fn unnorm<const L: usize>(&self, den: &[V<T, L>], p: &[V<T, L>], g: &[V<T, L>], out: [&mut [V<T, L>]; 2]) {
+        self.inner.unnorm(den, p, g, out);
     }
 }
 

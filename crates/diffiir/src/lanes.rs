@@ -157,6 +157,18 @@ impl<'a, T> Ahead<'a, T> {
         }
     }
 
+    /// Prefetches the `per` lines of step `t` (calls `t·per ..`); with `per` = [`per_step`](Ahead::per_step) a
+    /// walk over the block's steps covers it.
+    #[inline(always)]
+    pub(crate) fn lines(&self, t: usize, per: usize) {
+        (0..per).for_each(|j| self.line(t * per + j));
+    }
+
+    /// Calls per step for `steps` steps to reach every line of the block.
+    pub(crate) fn per_step(&self, steps: usize) -> usize {
+        (self.nl << self.shift).div_ceil(steps.max(1))
+    }
+
     /// The index in `src` that call `i` fetches (`None` past the block).
     #[inline(always)]
     fn target(&self, i: usize) -> Option<usize> {
@@ -195,6 +207,16 @@ pub(crate) fn fwd_ahead<T: Float, const L: usize>(
 ) -> (usize, usize, usize, usize) {
     let (nb, nl, nt, len) = next_fwd::<L>(b0, t0, span, br);
     (nb, if L == T::LANES { nl } else { 0 }, nt, len)
+}
+
+/// `v / d`, lane by lane (per-sample coefficient sets normalised by their `a_0`).
+#[inline(always)]
+pub(crate) fn quot<T: Float, const L: usize>(v: &V<T, L>, d: &V<T, L>) -> V<T, L> {
+    let mut q = [T::zero(); L];
+    for l in 0..L {
+        q[l] = v[l] / d[l];
+    }
+    q
 }
 
 /// A hint to bring `v`'s cache line into L1 (nothing where the target has no such instruction).

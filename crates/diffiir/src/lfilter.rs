@@ -8,11 +8,11 @@
 use crate::chunked;
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
-use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, quot, reduce_partials, Out, Sink, V};
+use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise, unnormalise_lanes};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
-use crate::tdf2::{self, Pack};
+use crate::tdf2::{self, Pack, SampleRows};
 use crate::Filtered;
 
 const F: &str = "lfilter";
@@ -69,6 +69,30 @@ impl<T: Float> Pack<T> for LfPack<'_, T> {
             |j| g[j][l],
             |is_a, i, v| if is_a { sa.add(b, n, i, v) } else { sb.add(b, n, i, v) },
         );
+    }
+    fn sample_rows(&self) -> Option<SampleRows<'_, T>> {
+        (self.b.is_time_varying() && self.a.is_time_varying()).then_some(SampleRows {
+            data: [self.b.data, self.a.data],
+            k: [self.b.k, self.a.k],
+            len: self.tlen,
+        })
+    }
+    #[inline(always)]
+    fn norm<const L: usize>(&self, [rb, ra]: [&[V<T, L>]; 2], out: &mut [V<T, L>], den: &mut [V<T, L>]) {
+        let a0 = &ra[0];
+        den[0] = *a0;
+        out.fill([T::zero(); L]);
+        for (i, v) in rb.iter().enumerate() {
+            out[i] = quot(v, a0);
+        }
+        for (i, v) in ra.iter().enumerate().skip(1) {
+            out[self.m + i] = quot(v, a0);
+        }
+    }
+    #[inline(always)]
+    fn unnorm<const L: usize>(&self, den: &[V<T, L>], p: &[V<T, L>], g: &[V<T, L>], [gb, ga]: [&mut [V<T, L>]; 2]) {
+        let (nb, na) = (self.b.k, self.a.k);
+        unnormalise_lanes(&den[0], nb, na, self.m, |j| p[j], |j| g[j], |is_a, i, v| if is_a { ga[i] = v } else { gb[i] = v });
     }
 }
 
@@ -302,9 +326,13 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     let per = tdf2::adj_scratch(&p, partial);
     let io = tdf2::AdjIo { x, y, tape: &[], gy: Some(gy), gzf, want: [out.b.is_some(), out.a.is_some()] };
     let (mut gb, mut ga) = (out.b, out.a);
-    // Kernels accumulate (a per-signal b with per-sample a sums over time); the contract is "overwritten".
-    for g in [gb.as_deref_mut(), ga.as_deref_mut()].into_iter().flatten() {
-        g.fill(T::zero());
+    // Set by set the kernels accumulate (a per-signal b with per-sample a sums over time) and the contract is
+    // "overwritten"; per-sample sets moved by block are written once each, and zeroing first would be a
+    // whole extra pass over arrays three times the signal's size.
+    if p.sample_rows().is_none() {
+        for g in [gb.as_deref_mut(), ga.as_deref_mut()].into_iter().flatten() {
+            g.fill(T::zero());
+        }
     }
     let cdesc = [(b.layout, b.k), (a.layout, a.k)];
     if let Some(kc) = chunked::plan::<T>(dims, par) {

@@ -2,6 +2,7 @@
 //! `sosfilt` and their `*_zi` functions).
 
 use crate::float::Float;
+use crate::lanes::V;
 
 /// `(b, a) / a[0]`, zero-padded to `M + 1`; returns `a[0]`.
 pub(crate) fn normalise_set<T: Float>(b: &[T], a: &[T], bt: &mut [T], at: &mut [T]) -> T {
@@ -34,16 +35,42 @@ pub(crate) fn unnormalise<T: Float>(
     gv: impl Fn(usize) -> T,
     mut add: impl FnMut(bool, usize, T),
 ) {
-    let mut dot = T::zero();
+    unnormalise_lanes::<T, 1>(&[a0], nb, na, m, |j| [pv(j)], |j| [gv(j)], |is_a, i, v| add(is_a, i, v[0]));
+}
+
+/// [`unnormalise`] for `L` sets at once, lane by lane (the same operations in the same order per lane, so the
+/// results are bit-identical): what the time-varying kernels use on whole lane rows of per-sample sets.
+#[inline(always)]
+pub(crate) fn unnormalise_lanes<T: Float, const L: usize>(
+    a0: &V<T, L>,
+    nb: usize,
+    na: usize,
+    m: usize,
+    pv: impl Fn(usize) -> V<T, L>,
+    gv: impl Fn(usize) -> V<T, L>,
+    mut add: impl FnMut(bool, usize, V<T, L>),
+) {
+    let mut dot = [T::zero(); L];
+    let mut term = |is_a: bool, i: usize, j: usize, dot: &mut V<T, L>| {
+        let (g, p) = (gv(j), pv(j));
+        let mut v = [T::zero(); L];
+        for l in 0..L {
+            dot[l] = dot[l] + g[l] * p[l];
+            v[l] = g[l] / a0[l];
+        }
+        add(is_a, i, v);
+    };
     for i in 0..nb {
-        dot = dot + gv(i) * pv(i);
-        add(false, i, gv(i) / a0);
+        term(false, i, i, &mut dot);
     }
     for i in 1..na {
-        dot = dot + gv(m + i) * pv(m + i);
-        add(true, i, gv(m + i) / a0);
+        term(true, i, m + i, &mut dot);
     }
-    add(true, 0, -dot / a0);
+    let mut v = [T::zero(); L];
+    for l in 0..L {
+        v[l] = -dot[l] / a0[l];
+    }
+    add(true, 0, v);
 }
 
 /// Steady state of one normalised TDF-II section for a unit step: returns `(G, Σã)` and writes

@@ -14,10 +14,10 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
 use crate::lfilter::check_grads;
-use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise};
+use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise, unnormalise_lanes};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims, Layout};
-use crate::tdf2::{self, Pack};
+use crate::tdf2::{self, Pack, SampleRows};
 
 const F: &str = "sosfilt";
 const FA: &str = "sosfilt_adjoint";
@@ -57,6 +57,27 @@ impl<T: Float> Pack<T> for SosPack<'_, T> {
             let o = sec * 6;
             // Packed [b0 b1 b2 a1 a2]: b̃_i at i, ã_i at 2 + i.
             unnormalise(c[3], 3, 3, 2, |j| ps[j][l], |j| gs[j][l], |is_a, i, v| sink.add(b, n, o + 3 * usize::from(is_a) + i, v));
+        }
+    }
+    fn sample_rows(&self) -> Option<SampleRows<'_, T>> {
+        self.sos.is_time_varying().then_some(SampleRows { data: [self.sos.data, &[]], k: [self.sos.k, 0], len: self.tlen })
+    }
+    #[inline(always)]
+    fn norm<const L: usize>(&self, [raw, _]: [&[V<T, L>]; 2], out: &mut [V<T, L>], den: &mut [V<T, L>]) {
+        for (sec, c) in raw.chunks_exact(6).enumerate() {
+            den[sec] = c[3];
+            for (j, v) in [c[0], c[1], c[2], c[4], c[5]].iter().enumerate() {
+                for l in 0..L {
+                    out[sec * 5 + j][l] = v[l] / c[3][l];
+                }
+            }
+        }
+    }
+    #[inline(always)]
+    fn unnorm<const L: usize>(&self, den: &[V<T, L>], p: &[V<T, L>], g: &[V<T, L>], [out, _]: [&mut [V<T, L>]; 2]) {
+        for (sec, o) in out.chunks_exact_mut(6).enumerate() {
+            let (ps, gs) = (&p[sec * 5..][..5], &g[sec * 5..][..5]);
+            unnormalise_lanes(&den[sec], 3, 3, 2, |j| ps[j], |j| gs[j], |is_a, i, v| o[3 * usize::from(is_a) + i] = v);
         }
     }
 }
@@ -301,8 +322,8 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
     let per = tdf2::adj_scratch(&p, partial);
     let io = tdf2::AdjIo { x, y, tape, gy: Some(gy), gzf, want: [out.sos.is_some(), false] };
     let mut gs = out.sos;
-    if let Some(g) = gs.as_deref_mut() {
-        g.fill(T::zero()); // kernels accumulate; the contract is "overwritten"
+    if let Some(g) = gs.as_deref_mut().filter(|_| p.sample_rows().is_none()) {
+        g.fill(T::zero()); // set by set the kernels accumulate; the contract is "overwritten"
     }
     let cdesc = [(sos.layout, sos.k), (Layout::PerSignal, 0)];
     if let Some(kc) = chunked::plan::<T>(dims, par) {

@@ -33,19 +33,19 @@ use crate::simd::{dispatch, Simd};
 use std::ops::Range;
 
 mod pack;
-use pack::{load_state, pack_block, pack_chunk, store_state};
-pub(crate) use pack::{tape_rows, width, Pack};
+use pack::{load_state, pack_block, pack_chunk, raw_rows, store_state, unpack_block};
+pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
 
 /// Scratch per worker (in `T`s) of [`fwd`].
 pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>) -> usize {
-    let c = if p.time_varying() { TF * width(p) } else { width(p) };
+    let c = if p.time_varying() { TF * (width(p) + p.sections()) + raw_rows(p) } else { width(p) };
     T::LANES * (2 * TF + c + p.sections() * p.order())
 }
 
 /// Scratch per worker (in `T`s) of [`adj`]; the last `partial` elements take shared-gradient partial sums.
 pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let w = width(p);
-    let (c, g) = if p.time_varying() { (TB * w, TB * w) } else { (w, w) };
+    let (c, g) = if p.time_varying() { (TB * (w + p.sections()) + raw_rows(p), TB * w) } else { (w, w) };
     let (s, m) = (p.sections(), p.order());
     T::LANES * (3 * TB + c + g + (2 * s - 1) * m + s * (TB + m) + (s - 1) * SB) + partial
 }
@@ -206,6 +206,24 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
     );
 }
 
+/// Prefetchers of the per-sample coefficient arrays' block `(nb.., nt..)` ([`Ahead`], with the calls per step
+/// that cover it in `steps` steps; 0 for an absent array); none when the sets are packed set by set.
+fn sample_ahead<'a, T>(
+    rows: Option<&SampleRows<'a, T>>,
+    nb: usize,
+    nl: usize,
+    nt: usize,
+    len: usize,
+    steps: usize,
+) -> [(Ahead<'a, T>, usize); 2] {
+    std::array::from_fn(|i| {
+        let (src, k) = rows.map_or((None, 0), |r| (Some(r.data[i]).filter(|_| r.k[i] > 0), r.k[i]));
+        let a = Ahead::new(src, rows.map_or(0, |r| r.len) * k, nb, nl, nt * k, len * k);
+        let per = if src.is_some() { a.per_step(steps) } else { 0 };
+        (a, per)
+    })
+}
+
 /// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the
 /// chunked path's first pass). `outs = [y, zf, tape]` (worker rows); `x = None` is a zero input (the free
 /// response from `zi`, which the chunked path uses to find state transitions).
@@ -240,6 +258,8 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (xs, s) = take::<T, L>(s, TF);
     let (ys, s) = take::<T, L>(s, TF);
     let (cs, s) = take::<T, L>(s, if tv { TF * w } else { w });
+    let (den, s) = take::<T, L>(s, if tv { TF * ns } else { 0 });
+    let (raw, s) = take::<T, L>(s, if tv { raw_rows(p) } else { 0 });
     let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
@@ -248,6 +268,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let rows = (ns - 1) * M;
     let per_group = checkpoints(tlen) * rows;
     debug_assert!(tapeo.data.is_none() || span.start == 0);
+    let srows = if tv { p.sample_rows() } else { None };
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
         load_state(st, zi, b0, nl, ns, M, ms);
@@ -263,18 +284,20 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 None => xs[..len].fill([T::zero(); L]),
             }
             if tv {
-                pack_block(p, b0, nl, t0, len, w, cs);
+                pack_block(p, b0, nl, t0, len, w, cs, den, raw);
             }
             // The next block is fetched during this block's recursion ([`Ahead`]).
             let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &span, &br);
             let ax = Ahead::new(x, tlen, nb, nnl, nt, nlen);
             let ay = Ahead::new(yo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
+            let ac = sample_ahead(srows.as_ref(), nb, nnl, nt, nlen, TF);
             if ns == 1 {
                 // One section (lfilter, a lone biquad): the state lives in registers for the block.
                 let mut loc = st[0];
                 for t in 0..len {
                     ax.line(t);
                     ay.line(t);
+                    ac.iter().for_each(|(a, per)| a.lines(t, *per));
                     let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                     ys[t] = step(&mut loc, c, &xs[t]);
                 }
@@ -283,6 +306,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 for t in 0..len {
                     ax.line(t);
                     ay.line(t);
+                    ac.iter().for_each(|(a, per)| a.lines(t, *per));
                     if let (Some(tp), 0) = (tape.as_deref_mut(), (t0 + t) % SB) {
                         let k = (t0 + t) / SB * rows;
                         for (r, v) in st[..ns - 1].as_flattened().iter().enumerate() {
@@ -353,6 +377,8 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (ys, s) = take::<T, L>(s, TB);
     let (gs, s) = take::<T, L>(s, TB);
     let (cs, s) = take::<T, L>(s, if tv { TB * w } else { w });
+    let (den, s) = take::<T, L>(s, if tv { TB * ns } else { 0 });
+    let (raw, s) = take::<T, L>(s, if tv { raw_rows(p) } else { 0 });
     let (gc, s) = take::<T, L>(s, if tv { TB * w } else { w });
     let (h, s) = take::<T, L>(s, ns * M);
     let (ghs, s) = take::<T, L>(s, ns * (TB + M));
@@ -363,6 +389,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
     let per_group = checkpoints(tlen) * rows;
+    let srows = if tv { p.sample_rows() } else { None };
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
@@ -382,9 +409,11 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &span, &br);
             let ahead = [io.gy, want_c.then_some(io.x), want_c.then_some(io.y)].map(|a| Ahead::new(a, tlen, nb, nnl, nt, nlen));
             let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
+            let ac = sample_ahead(srows.as_ref(), nb, nnl, nt, nlen, TB);
             let fetch = |t: usize| {
                 ahead.iter().for_each(|a| a.line(t));
                 agx.line(t);
+                ac.iter().for_each(|(a, per)| a.lines(t, *per));
             };
             match io.gy {
                 Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len]),
@@ -395,7 +424,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
             }
             if tv {
-                pack_block(p, b0, nl, t0, len, w, cs);
+                pack_block(p, b0, nl, t0, len, w, cs, den, raw);
             }
             // Record ĝ per section; rows len..len+M take ĝ just after the block (the current state).
             for (sec, hsec) in hs.iter().enumerate() {
@@ -455,11 +484,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
             }
             if want_c && tv {
-                for t in 0..len {
-                    for l in 0..nl {
-                        p.unpack(b0 + l, t0 + t, l, &cs[t * w..][..w], &gc[t * w..][..w], &mut sinks);
-                    }
-                }
+                unpack_block(p, b0, nl, t0, len, w, [cs, gc, den], raw, &mut sinks);
             }
         }
         if want_c && !tv {

@@ -295,6 +295,78 @@ fn reused_tape_buffer_needs_no_clearing() {
     }
 }
 
+/// A random set array of `layout` for `d`: `k` values per set; `den` sets are `[a0, a1, a2]` of a stable
+/// section scaled by a random `a0 ≠ 1` (so the normalisation and `∂L/∂a0` are exercised).
+fn random_sets(rng: &mut Rng, layout: Layout, d: Dims, k: usize, den: bool) -> C<f64> {
+    let sets = match layout {
+        Layout::Shared => 1,
+        Layout::PerSignal => d.batch,
+        _ => d.numel(),
+    };
+    let mut data = vec![];
+    for _ in 0..sets {
+        if den {
+            let s = rng.range(0.5, 2.0);
+            data.extend(rng.stable_a(k - 1, 0.95).iter().map(|v| v * s));
+        } else {
+            data.extend(rng.vec(k));
+        }
+    }
+    C { data, layout, k }
+}
+
+/// Coefficient-gradient buffers are overwritten whatever they held: per-sample sets moved by block write each
+/// gradient once (no zeroing pass), sets moved one by one accumulate into a zeroed buffer. Layout mixes, both
+/// paths, threads, partial lane chunks.
+#[test]
+fn coefficient_gradient_buffers_are_overwritten() {
+    let mut rng = Rng::new(79);
+    let seq = vec![Par::Seq, Par::Rayon(2)];
+    for (d, pars) in [(Dims::new(3, 700), seq.clone()), (Dims::new(17, 300), seq), (Dims::new(1, 40_000), chunked().to_vec())] {
+        let (x, gy) = (rng.vec(d.numel()), rng.vec(d.numel()));
+        for (lb, la) in
+            [(Layout::PerSample, Layout::PerSample), (Layout::PerSample, Layout::PerSignal), (Layout::Shared, Layout::PerSample)]
+        {
+            let (b, a) = (random_sets(&mut rng, lb, d, 3, false), random_sets(&mut rng, la, d, 3, true));
+            let (cb, ca) = (b.view(), a.view());
+            for par in &pars {
+                let grads = |fill: f64| {
+                    let mut y = vec![0.0; d.numel()];
+                    let mut s = vec![0.0; lfilter_scratch_len(&cb, &ca, d, *par)];
+                    lfilter_into(cb, ca, &x, d, None, &mut y, None, &mut s, *par).unwrap();
+                    let (mut gb, mut ga) = (vec![fill; b.data.len()], vec![fill; a.data.len()]);
+                    let mut sa = vec![0.0; lfilter_adjoint_scratch_len(&cb, &ca, d, *par)];
+                    let out = LfilterGradsMut { x: None, b: Some(&mut gb), a: Some(&mut ga), zi: None };
+                    lfilter_adjoint_into(cb, ca, &x, &y, d, &gy, None, out, &mut sa, *par).unwrap();
+                    [gb, ga].map(|v| v.iter().map(|g| g.to_bits()).collect::<Vec<_>>())
+                };
+                assert!(grads(0.0) == grads(f64::NAN), "lfilter {lb:?}/{la:?} {d:?} {par:?}: gradients depend on the buffers' contents");
+            }
+        }
+        let sos: Vec<f64> = (0..d.numel() * 2)
+            .flat_map(|_| {
+                let (num, den) = (rng.vec(3), random_sets(&mut rng, Layout::Shared, d, 3, true).data);
+                num.into_iter().chain(den)
+            })
+            .collect();
+        let cs = Coefs::per_sample(&sos, 12);
+        for par in &pars {
+            let grads = |fill: f64| {
+                let mut y = vec![0.0; d.numel()];
+                let mut tape = vec![0.0; sosfilt_tape_len::<f64>(d, 2)];
+                let mut s = vec![0.0; sosfilt_scratch_len(&cs, d, *par)];
+                sosfilt_into(cs, &x, d, None, &mut y, None, Some(&mut tape), &mut s, *par).unwrap();
+                let mut gs = vec![fill; sos.len()];
+                let mut sa = vec![0.0; sosfilt_adjoint_scratch_len(&cs, d, *par)];
+                let out = SosfiltGradsMut { x: None, sos: Some(&mut gs), zi: None };
+                sosfilt_adjoint_into(cs, &x, &y, &tape, d, &gy, None, out, &mut sa, *par).unwrap();
+                gs.iter().map(|g| g.to_bits()).collect::<Vec<_>>()
+            };
+            assert!(grads(0.0) == grads(f64::NAN), "sosfilt per-sample {d:?} {par:?}: gradients depend on the buffer's contents");
+        }
+    }
+}
+
 fn allpole_all<T: Float>(a: &C<T>, x: &[T], d: Dims, zi: &[T], gy: &[T], gzf: &[T], par: Par) -> Vec<Vec<f64>> {
     let ca = a.view();
     let mut y = vec![T::zero(); d.numel()];
