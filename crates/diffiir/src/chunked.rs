@@ -124,7 +124,7 @@ impl<T: Float, P: Pack<T>> Pack<T> for ChunkPack<'_, P> {
         // Chunk kk's sets start at sample off + kk·c of signal b: rows c samples apart.
         let r = self.inner.sample_rows()?;
         let at = |i: usize| &r.data[i][(self.b * r.len + self.off) * r.k[i]..];
-        Some(SampleRows { data: [at(0), at(1)], k: r.k, len: self.c })
+        Some(SampleRows { data: [at(0), at(1)], k: r.k, len: self.c, zero: r.zero })
     }
     #[inline(always)]
     fn norm<const L: usize>(&self, raw: [&[V<T, L>]; 2], out: &mut [V<T, L>], den: &mut [V<T, L>]) {

@@ -14,6 +14,7 @@ use crate::par::Par;
 use crate::shape::{Coefs, Dims};
 use crate::tdf2::{self, Pack, SampleRows};
 use crate::Filtered;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const F: &str = "lfilter";
 const FA: &str = "lfilter_adjoint";
@@ -24,12 +25,21 @@ struct LfPack<'a, T> {
     a: Coefs<'a, T>,
     m: usize,
     tlen: usize,
+    zero: AtomicBool,
 }
 
 impl<'a, T: Float> LfPack<'a, T> {
+    /// The error for a zero `a[0]` the kernel met in a per-sample set ([`SampleRows::zero`]).
+    fn zero_check(&self, func: &'static str) -> Result<()> {
+        if self.zero.load(Ordering::Relaxed) {
+            self.a.check_nonzero(func, "a", 0, self.a.k)?;
+        }
+        Ok(())
+    }
+
     fn new(b: Coefs<'a, T>, a: Coefs<'a, T>, tlen: usize) -> Self {
         // Orders beyond the largest class are rejected by `check` before a pack is built.
-        Self { b, a, m: tdf2::order_class(b.k.max(a.k).saturating_sub(1)).unwrap_or(tdf2::MAX_ORDER), tlen }
+        Self { b, a, m: tdf2::order_class(b.k.max(a.k).saturating_sub(1)).unwrap_or(tdf2::MAX_ORDER), tlen, zero: AtomicBool::new(false) }
     }
 }
 
@@ -75,6 +85,7 @@ impl<T: Float> Pack<T> for LfPack<'_, T> {
             data: [self.b.data, self.a.data],
             k: [self.b.k, self.a.k],
             len: self.tlen,
+            zero: &self.zero,
         })
     }
     #[inline(always)]
@@ -130,7 +141,7 @@ impl<T: Float> Pack<T> for LfPack<'_, T> {
 ///
 /// See also [`lfilter_adjoint`], [`lfilter_zi`], [`sosfilt`](crate::sosfilt), [`allpole`](crate::allpole).
 pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>) -> Result<Filtered<T>> {
-    let m = check(F, &b, &a, dims)?;
+    let m = check(F, &b, &a, dims, true)?;
     dims.check_signal(F, "x", x.len())?; // before sizing any allocation from dims
     let par = Par::default();
     let mut y = vec![T::zero(); dims.numel()];
@@ -151,6 +162,9 @@ pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: D
 
 /// Buffer-passing form of [`lfilter`]: writes `y` `[B, T]` and, if given, `zf` `[B, M]`.
 /// Allocation-free under [`Par::Seq`]; `scratch` needs [`lfilter_scratch_len`] elements (contents ignored).
+///
+/// A zero `a[0]` among per-sample sets (`b` and `a` both per sample) is found while filtering, so on that
+/// error the outputs hold unspecified values; every other error is returned before anything is written.
 #[allow(clippy::too_many_arguments)]
 pub fn lfilter_into<T: Float>(
     b: Coefs<'_, T>,
@@ -178,7 +192,7 @@ pub(crate) fn lfilter_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let m = check(F, &b, &a, dims)?;
+    let m = check(F, &b, &a, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
     if let Some(zi) = zi {
@@ -191,12 +205,12 @@ pub(crate) fn lfilter_into_impl<T: Float>(
     let p = LfPack::new(b, a, dims.len);
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         chunked::fwd(&p, x, dims, zi, y, zf, None, scratch, par, kc);
-        return Ok(());
+        return p.zero_check(F);
     }
     let per = tdf2::fwd_scratch(&p);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
     crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len, par.simd())));
-    Ok(())
+    p.zero_check(F)
 }
 
 /// Gradients of [`lfilter`].
@@ -249,7 +263,7 @@ pub fn lfilter_adjoint<T: Float>(
     gy: &[T],
     gzf: Option<&[T]>,
 ) -> Result<LfilterGrads<T>> {
-    let m = check(FA, &b, &a, dims)?;
+    let m = check(FA, &b, &a, dims, true)?;
     dims.check_signal(FA, "x", x.len())?;
     let par = Par::default();
     let mut g = LfilterGrads {
@@ -275,6 +289,9 @@ pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>,
 }
 
 /// Buffer-passing form of [`lfilter_adjoint`]. Allocation-free under [`Par::Seq`].
+///
+/// A zero `a[0]` among per-sample sets (`b` and `a` both per sample) is found while filtering, so on that
+/// error the outputs hold unspecified values; every other error is returned before anything is written.
 #[allow(clippy::too_many_arguments)]
 pub fn lfilter_adjoint_into<T: Float>(
     b: Coefs<'_, T>,
@@ -304,7 +321,7 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let m = check(FA, &b, &a, dims)?;
+    let m = check(FA, &b, &a, dims, true)?;
     for (name, s) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, s.len())?;
     }
@@ -338,7 +355,7 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         let out = chunked::AdjOut { gx: out.x, gzi: out.zi, coef: [gb, ga] };
         chunked::adj(&p, &io, dims, out, cdesc, scratch, par, kc);
-        return Ok(());
+        return p.zero_check(FA);
     }
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
@@ -347,7 +364,7 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     let off = per - partial;
     reduce_partials(gb, &b, scratch, per, workers, off);
     reduce_partials(ga, &a, scratch, per, workers, off + partial_len((b.layout, b.k)));
-    Ok(())
+    p.zero_check(FA)
 }
 
 /// Steady-state initial condition of the step response, as `scipy.signal.lfilter_zi(b, a)`, for one
@@ -401,7 +418,7 @@ pub fn lfilter_zi_adjoint<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, batch: usi
 
 fn check_zi<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, batch: usize) -> Result<(usize, usize)> {
     let dims = Dims::new(batch, 1);
-    let m = check(func, b, a, dims)?;
+    let m = check(func, b, a, dims, false)?;
     if b.is_time_varying() || a.is_time_varying() || b.layout != a.layout {
         return Err(Error::Shape {
             func,
@@ -416,14 +433,17 @@ fn check_zi<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, ba
 /// The checks every `lfilter` entry runs, for adapters that validate before dispatching work elsewhere:
 /// lengths of `b` and `a` for `dims`, `a[0] ≠ 0`, the order limit. Returns the state length `M`.
 pub fn lfilter_check<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
-    check(F, b, a, dims)
+    check(F, b, a, dims, false)
 }
 
-/// Validates `b`, `a` (lengths for `dims`, a[0] ≠ 0); returns the state length `M`.
-fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
+/// Validates `b`, `a` (lengths for `dims`, a[0] ≠ 0); returns the state length `M`. `kernel`: for an entry
+/// that runs the kernel, which checks a[0] of per-sample sets itself ([`LfPack::zero_check`]).
+fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, kernel: bool) -> Result<usize> {
     b.check(func, "b", dims)?;
     a.check(func, "a", dims)?;
-    a.check_nonzero(func, "a", 0, a.k)?;
+    if !(kernel && b.is_time_varying() && a.is_time_varying()) {
+        a.check_nonzero(func, "a", 0, a.k)?;
+    }
     let m = b.k.max(a.k) - 1;
     if tdf2::order_class(m).is_none() {
         return Err(Error::OrderTooLarge { func, arg: "b, a", order: m, max: tdf2::MAX_ORDER });

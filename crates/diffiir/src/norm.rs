@@ -51,7 +51,8 @@ pub(crate) fn unnormalise_lanes<T: Float, const L: usize>(
     mut add: impl FnMut(bool, usize, V<T, L>),
 ) {
     let mut dot = [T::zero(); L];
-    let mut term = |is_a: bool, i: usize, j: usize, dot: &mut V<T, L>| {
+    // Term (is_a, i) is packed row j: b̃_i at i, then ã_i at m + i.
+    for (is_a, i, j) in (0..nb).map(|i| (false, i, i)).chain((1..na).map(|i| (true, i, m + i))) {
         let (g, p) = (gv(j), pv(j));
         let mut v = [T::zero(); L];
         for l in 0..L {
@@ -59,12 +60,6 @@ pub(crate) fn unnormalise_lanes<T: Float, const L: usize>(
             v[l] = g[l] / a0[l];
         }
         add(is_a, i, v);
-    };
-    for i in 0..nb {
-        term(false, i, i, &mut dot);
-    }
-    for i in 1..na {
-        term(true, i, m + i, &mut dot);
     }
     let mut v = [T::zero(); L];
     for l in 0..L {

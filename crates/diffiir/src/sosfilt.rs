@@ -18,6 +18,7 @@ use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise
 use crate::par::Par;
 use crate::shape::{Coefs, Dims, Layout};
 use crate::tdf2::{self, Pack, SampleRows};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const F: &str = "sosfilt";
 const FA: &str = "sosfilt_adjoint";
@@ -25,6 +26,21 @@ const FA: &str = "sosfilt_adjoint";
 struct SosPack<'a, T> {
     sos: Coefs<'a, T>,
     tlen: usize,
+    zero: AtomicBool,
+}
+
+impl<'a, T: Float> SosPack<'a, T> {
+    fn new(sos: Coefs<'a, T>, tlen: usize) -> Self {
+        Self { sos, tlen, zero: AtomicBool::new(false) }
+    }
+
+    /// The error for a zero `a0` the kernel met in a per-sample set ([`SampleRows::zero`]).
+    fn zero_check(&self, func: &'static str) -> Result<()> {
+        if self.zero.load(Ordering::Relaxed) {
+            self.sos.check_nonzero(func, "sos", 3, 6)?;
+        }
+        Ok(())
+    }
 }
 
 impl<T: Float> Pack<T> for SosPack<'_, T> {
@@ -60,7 +76,12 @@ impl<T: Float> Pack<T> for SosPack<'_, T> {
         }
     }
     fn sample_rows(&self) -> Option<SampleRows<'_, T>> {
-        self.sos.is_time_varying().then_some(SampleRows { data: [self.sos.data, &[]], k: [self.sos.k, 0], len: self.tlen })
+        self.sos.is_time_varying().then_some(SampleRows {
+            data: [self.sos.data, &[]],
+            k: [self.sos.k, 0],
+            len: self.tlen,
+            zero: &self.zero,
+        })
     }
     #[inline(always)]
     fn norm<const L: usize>(&self, [raw, _]: [&[V<T, L>]; 2], out: &mut [V<T, L>], den: &mut [V<T, L>]) {
@@ -122,7 +143,7 @@ pub fn sosfilt_with_tape<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: O
 }
 
 fn run<T: Float>(sos: Coefs<'_, T>, x: &[T], dims: Dims, zi: Option<&[T]>, with_tape: bool) -> Result<(crate::Filtered<T>, Vec<T>)> {
-    let s = check(F, &sos, dims)?;
+    let s = check(F, &sos, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     let par = Par::default();
     let mut y = vec![T::zero(); dims.numel()];
@@ -143,7 +164,7 @@ pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.
 pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let p = SosPack { sos: *sos, tlen: dims.len };
+    let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, kc, par),
         None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p),
@@ -152,6 +173,9 @@ pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -
 
 /// Buffer-passing form of [`sosfilt`]; records the tape when `tape` is given
 /// ([`sosfilt_tape_len`] elements). Allocation-free under [`Par::Seq`].
+///
+/// A zero `a0` in a per-sample `sos` is found while filtering, so on that
+/// error the outputs hold unspecified values; every other error is returned before anything is written.
 #[allow(clippy::too_many_arguments)]
 pub fn sosfilt_into<T: Float>(
     sos: Coefs<'_, T>,
@@ -179,7 +203,7 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let s = check(F, &sos, dims)?;
+    let s = check(F, &sos, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
     for (name, z) in [("zi", zi), ("zf", zf.as_deref())] {
@@ -191,16 +215,16 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
         check_len(F, "tape", sosfilt_tape_len::<T>(dims, s), t.len())?;
     }
     check_scratch(F, scratch, sosfilt_scratch_len(&sos, dims, par))?;
-    let p = SosPack { sos, tlen: dims.len };
+    let p = SosPack::new(sos, dims.len);
     let per = tdf2::fwd_scratch(&p);
     let tape = if s > 1 { tape } else { None };
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         chunked::fwd(&p, x, dims, zi, y, zf, tape, scratch, par, kc);
-        return Ok(());
+        return p.zero_check(F);
     }
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, crate::lanes::checkpoints(dims.len) * 2 * (s - 1))];
     crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len, par.simd())));
-    Ok(())
+    p.zero_check(F)
 }
 
 /// Gradients of [`sosfilt`].
@@ -250,7 +274,7 @@ pub fn sosfilt_adjoint<T: Float>(
     gy: &[T],
     gzf: Option<&[T]>,
 ) -> Result<SosfiltGrads<T>> {
-    let s = check(FA, &sos, dims)?;
+    let s = check(FA, &sos, dims, true)?;
     dims.check_signal(FA, "x", x.len())?;
     let par = Par::default();
     let mut g =
@@ -263,7 +287,7 @@ pub fn sosfilt_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`sosfilt_adjoint_into`] needs.
 pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let p = SosPack { sos: *sos, tlen: dims.len };
+    let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::adj_scratch(&p, [(sos.layout, sos.k), (Layout::PerSignal, 0)], kc, par),
         None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::adj_scratch(&p, partial_len((sos.layout, sos.k))),
@@ -271,6 +295,9 @@ pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par
 }
 
 /// Buffer-passing form of [`sosfilt_adjoint`]. Allocation-free under [`Par::Seq`].
+///
+/// A zero `a0` in a per-sample `sos` is found while filtering, so on that
+/// error the outputs hold unspecified values; every other error is returned before anything is written.
 #[allow(clippy::too_many_arguments)]
 pub fn sosfilt_adjoint_into<T: Float>(
     sos: Coefs<'_, T>,
@@ -300,7 +327,7 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let s = check(FA, &sos, dims)?;
+    let s = check(FA, &sos, dims, true)?;
     for (name, v) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, v.len())?;
     }
@@ -317,7 +344,7 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
         ],
     )?;
     check_scratch(FA, scratch, sosfilt_adjoint_scratch_len(&sos, dims, par))?;
-    let p = SosPack { sos, tlen: dims.len };
+    let p = SosPack::new(sos, dims.len);
     let partial = partial_len((sos.layout, sos.k));
     let per = tdf2::adj_scratch(&p, partial);
     let io = tdf2::AdjIo { x, y, tape, gy: Some(gy), gzf, want: [out.sos.is_some(), false] };
@@ -329,12 +356,12 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         let out = chunked::AdjOut { gx: out.x, gzi: out.zi, coef: [gs, None] };
         chunked::adj(&p, &io, dims, out, cdesc, scratch, par, kc);
-        return Ok(());
+        return p.zero_check(FA);
     }
     let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
     crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len, par.simd())));
     reduce_partials(gs, &sos, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - partial);
-    Ok(())
+    p.zero_check(FA)
 }
 
 /// Steady-state initial conditions for a step, as `scipy.signal.sosfilt_zi(sos)`: section `s` starts at
@@ -406,7 +433,7 @@ pub fn sosfilt_zi_adjoint<T: Float>(sos: Coefs<'_, T>, batch: usize, gzi: &[T]) 
 
 fn check_zi<T: Float>(func: &'static str, sos: &Coefs<'_, T>, batch: usize) -> Result<(usize, usize)> {
     let dims = Dims::new(batch, 1);
-    let s = check(func, sos, dims)?;
+    let s = check(func, sos, dims, false)?;
     if sos.is_time_varying() {
         return Err(Error::Shape { func, arg: "sos", expected: "[S, 6] or [B, S, 6]".into(), got: "per-sample coefficients".into() });
     }
@@ -416,11 +443,12 @@ fn check_zi<T: Float>(func: &'static str, sos: &Coefs<'_, T>, batch: usize) -> R
 /// The checks every `sosfilt` entry runs (length for `dims`, rows of 6, every `a0 ≠ 0`), for adapters that
 /// validate before dispatching. Returns the number of sections.
 pub fn sosfilt_check<T: Float>(sos: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
-    check(F, sos, dims)
+    check(F, sos, dims, false)
 }
 
-/// Validates `sos` for `dims`; returns the number of sections.
-fn check<T: Float>(func: &'static str, sos: &Coefs<'_, T>, dims: Dims) -> Result<usize> {
+/// Validates `sos` for `dims`; returns the number of sections. `kernel`: for an entry that runs the kernel,
+/// which checks `a0` of per-sample sets itself ([`SosPack::zero_check`]).
+fn check<T: Float>(func: &'static str, sos: &Coefs<'_, T>, dims: Dims, kernel: bool) -> Result<usize> {
     sos.check(func, "sos", dims)?;
     if !sos.k.is_multiple_of(6) {
         return Err(Error::Shape {
@@ -430,6 +458,8 @@ fn check<T: Float>(func: &'static str, sos: &Coefs<'_, T>, dims: Dims) -> Result
             got: format!("{} coefficients per set", sos.k),
         });
     }
-    sos.check_nonzero(func, "sos", 3, 6)?;
+    if !(kernel && sos.is_time_varying()) {
+        sos.check_nonzero(func, "sos", 3, 6)?;
+    }
     Ok(sos.k / 6)
 }

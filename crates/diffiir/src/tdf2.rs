@@ -33,7 +33,7 @@ use crate::simd::{dispatch, Simd};
 use std::ops::Range;
 
 mod pack;
-use pack::{load_state, pack_block, pack_chunk, raw_rows, store_state, unpack_block};
+use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
 
 /// Scratch per worker (in `T`s) of [`fwd`].
@@ -206,24 +206,6 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
     );
 }
 
-/// Prefetchers of the per-sample coefficient arrays' block `(nb.., nt..)` ([`Ahead`], with the calls per step
-/// that cover it in `steps` steps; 0 for an absent array); none when the sets are packed set by set.
-fn sample_ahead<'a, T>(
-    rows: Option<&SampleRows<'a, T>>,
-    nb: usize,
-    nl: usize,
-    nt: usize,
-    len: usize,
-    steps: usize,
-) -> [(Ahead<'a, T>, usize); 2] {
-    std::array::from_fn(|i| {
-        let (src, k) = rows.map_or((None, 0), |r| (Some(r.data[i]).filter(|_| r.k[i] > 0), r.k[i]));
-        let a = Ahead::new(src, rows.map_or(0, |r| r.len) * k, nb, nl, nt * k, len * k);
-        let per = if src.is_some() { a.per_step(steps) } else { 0 };
-        (a, per)
-    })
-}
-
 /// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the
 /// chunked path's first pass). `outs = [y, zf, tape]` (worker rows); `x = None` is a zero input (the free
 /// response from `zi`, which the chunked path uses to find state transitions).
@@ -290,7 +272,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &span, &br);
             let ax = Ahead::new(x, tlen, nb, nnl, nt, nlen);
             let ay = Ahead::new(yo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
-            let ac = sample_ahead(srows.as_ref(), nb, nnl, nt, nlen, TF);
+            let ac = sets_ahead(srows.as_ref(), (nb, nnl, nt, nlen), TF);
             if ns == 1 {
                 // One section (lfilter, a lone biquad): the state lives in registers for the block.
                 let mut loc = st[0];
@@ -389,7 +371,6 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
     let per_group = checkpoints(tlen) * rows;
-    let srows = if tv { p.sample_rows() } else { None };
     let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
     p0.fill(T::zero());
     p1.fill(T::zero());
@@ -409,11 +390,9 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &span, &br);
             let ahead = [io.gy, want_c.then_some(io.x), want_c.then_some(io.y)].map(|a| Ahead::new(a, tlen, nb, nnl, nt, nlen));
             let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
-            let ac = sample_ahead(srows.as_ref(), nb, nnl, nt, nlen, TB);
             let fetch = |t: usize| {
                 ahead.iter().for_each(|a| a.line(t));
                 agx.line(t);
-                ac.iter().for_each(|(a, per)| a.lines(t, *per));
             };
             match io.gy {
                 Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len]),

@@ -88,6 +88,47 @@ fn zero_leading_coefficient() {
     err(lfilter_zi(Coefs::shared(&B), Coefs::shared(&[0.0, 1.0]), 1), "lfilter_zi: a[0] is zero");
 }
 
+/// Per-sample `b` and `a` (and per-sample `sos`) have their `a0` checked by the kernel as it normalises them,
+/// not by a pass before it: the same error, on every path, forward and adjoint, wherever the zero lies (last
+/// signal of a partial lane chunk, last sample, the chunked path's tail).
+#[test]
+fn zero_leading_coefficient_per_sample_found_by_the_kernel() {
+    for (d, par) in [
+        (Dims::new(3, 50), Par::Seq),
+        (Dims::new(19, 300), Par::Rayon(2)),
+        (Dims::new(1, 5000), Par::Seq.with_path(Path::Chunked)),
+        (Dims::new(1, 5000), Par::Rayon(2).with_path(Path::Chunked)),
+    ] {
+        let n = d.numel();
+        let x = vec![0.5; n];
+        for zero_at in [0, n / 2, n - 1] {
+            let want = format!("a[0] is zero in coefficient set {zero_at}");
+            let (bs, mut as_) = ([0.2, 0.4, 0.2].repeat(n), [1.0, -0.5, 0.2].repeat(n));
+            as_[zero_at * 3] = 0.0;
+            let (cb, ca) = (Coefs::per_sample(&bs, 3), Coefs::per_sample(&as_, 3));
+            let mut y = vec![0.0; n];
+            let mut s = vec![0.0; lfilter_scratch_len(&cb, &ca, d, par)];
+            err(lfilter_into(cb, ca, &x, d, None, &mut y, None, &mut s, par), &format!("lfilter: {want}"));
+            let mut sa = vec![0.0; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
+            let (mut gb, mut ga) = (vec![0.0; 3 * n], vec![0.0; 3 * n]);
+            let out = LfilterGradsMut { x: None, b: Some(&mut gb), a: Some(&mut ga), zi: None };
+            err(lfilter_adjoint_into(cb, ca, &x, &x, d, &x, None, out, &mut sa, par), &format!("lfilter_adjoint: {want}"));
+            let mut sos = [0.2, 0.4, 0.2, 1.0, -0.5, 0.2, 1.0, 0.0, 0.0, 1.0, 0.1, 0.0].repeat(n);
+            sos[zero_at * 12 + 9] = 0.0;
+            let cs = Coefs::per_sample(&sos, 12);
+            let mut s = vec![0.0; sosfilt_scratch_len(&cs, d, par)];
+            let mut tape = vec![0.0; sosfilt_tape_len::<f64>(d, 2)];
+            let got = sosfilt_into(cs, &x, d, None, &mut y, None, Some(&mut tape), &mut s, par);
+            err(got, &format!("sosfilt: sos[0] is zero in coefficient set {}", 2 * zero_at + 1));
+            let mut sa = vec![0.0; sosfilt_adjoint_scratch_len(&cs, d, par)];
+            let mut gs = vec![0.0; 12 * n];
+            let out = SosfiltGradsMut { x: None, sos: Some(&mut gs), zi: None };
+            let got = sosfilt_adjoint_into(cs, &x, &x, &tape, d, &x, None, out, &mut sa, par);
+            err(got, &format!("sosfilt_adjoint: sos[0] is zero in coefficient set {}", 2 * zero_at + 1));
+        }
+    }
+}
+
 #[test]
 fn singular_steady_state() {
     let e = err(

@@ -3,7 +3,8 @@
 //! sets and states between the user's layouts and the kernels' lane rows.
 
 use crate::float::Float;
-use crate::lanes::{gather, scatter, Sink, V};
+use crate::lanes::{gather, scatter, Ahead, Sink, V};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A coefficient source for the cascade: knows the packed layout `[S][b_0..b_M, a_1..a_M]` and how to map
 /// gradients of packed (normalised) coefficients back to the user's arrays.
@@ -44,6 +45,9 @@ pub(crate) struct SampleRows<'a, T> {
     pub k: [usize; 2],
     /// Samples per lane row.
     pub len: usize,
+    /// Set when [`pack_block`] meets a zero `a_0`: the entry points leave that check of per-sample sets to
+    /// the kernel (one pass over the largest array fewer) and report the error afterwards.
+    pub zero: &'a AtomicBool,
 }
 
 /// Samples per sub-block of the per-sample moves: the raw sets of `RB` samples are gathered (or their
@@ -107,6 +111,30 @@ pub(crate) fn pack_chunk<T: Float, P: Pack<T>, const L: usize>(p: &P, b0: usize,
     }
 }
 
+/// Prefetchers ([`Ahead`]) of block `(nb.., nt..)` (`nl` rows, `len` samples) of the coefficient arrays of
+/// `rows`, each with the calls per step that cover it in `steps` steps; none (0 calls) for an absent array,
+/// for sets moved one by one (`rows = None`), and where a step would take more than [`MAX_PER_STEP`] calls.
+pub(crate) fn sets_ahead<'a, T>(
+    rows: Option<&SampleRows<'a, T>>,
+    (nb, nl, nt, len): (usize, usize, usize, usize),
+    steps: usize,
+) -> [(Ahead<'a, T>, usize); 2] {
+    std::array::from_fn(|i| match rows {
+        Some(r) if r.k[i] > 0 => {
+            let a = Ahead::new(Some(r.data[i]), r.len * r.k[i], nb, nl, nt * r.k[i], len * r.k[i]);
+            let per = a.per_step(steps);
+            (a, if per <= MAX_PER_STEP { per } else { 0 })
+        }
+        _ => (Ahead::new(None, 0, 0, 0, 0, 0), 0),
+    })
+}
+
+/// Prefetch calls per step and array beyond which the forwards leave per-sample sets to the hardware: a
+/// biquad's (3 values a sample and array, 4 calls) gained, a four-section cascade's (24 values, 32 calls)
+/// lost to the calls' own instructions (A/B below in BENCHMARKS.md). The adjoints, whose steps carry
+/// more work, gained nothing from it for either and do not prefetch sets.
+const MAX_PER_STEP: usize = 4;
+
 /// Packs the sets of samples `t0..t0+len` into `cs` (`w` rows per sample) and their denominators into `den`
 /// (`S` rows per sample; by block only, for [`unpack_block`]); `raw`: [`raw_rows`] lane rows of scratch.
 #[allow(clippy::too_many_arguments)]
@@ -143,6 +171,15 @@ pub(crate) fn pack_block<T: Float, P: Pack<T>, const L: usize>(
         for t in s0..s0 + n {
             let rt = [&r0[(t - s0) * k[0]..][..k[0]], &r1[(t - s0) * k[1]..][..k[1]]];
             p.norm(rt, &mut cs[t * w..][..w], &mut den[t * s..][..s]);
+        }
+        let mut zero = false;
+        for d in &den[s0 * s..(s0 + n) * s] {
+            for (l, v) in d.iter().enumerate() {
+                zero |= (*v == T::zero()) & (l < nl);
+            }
+        }
+        if zero {
+            rows.zero.store(true, Ordering::Relaxed);
         }
     }
     if nl < L {
