@@ -279,7 +279,9 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 for t in 0..len {
                     ax.line(t);
                     ay.line(t);
-                    ac.iter().for_each(|(a, per)| a.lines(t, *per));
+                    if tv {
+                        ac.iter().for_each(|(a, per)| a.lines(t, *per));
+                    }
                     let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                     ys[t] = step(&mut loc, c, &xs[t]);
                 }
@@ -288,7 +290,9 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 for t in 0..len {
                     ax.line(t);
                     ay.line(t);
-                    ac.iter().for_each(|(a, per)| a.lines(t, *per));
+                    if tv {
+                        ac.iter().for_each(|(a, per)| a.lines(t, *per));
+                    }
                     if let (Some(tp), 0) = (tape.as_deref_mut(), (t0 + t) % SB) {
                         let k = (t0 + t) / SB * rows;
                         for (r, v) in st[..ns - 1].as_flattened().iter().enumerate() {
