@@ -131,8 +131,8 @@ pub(crate) fn sets_ahead<'a, T>(
 
 /// Prefetch calls per step and array beyond which the forwards leave per-sample sets to the hardware: a
 /// biquad's (3 values a sample and array, 4 calls) gained, a four-section cascade's (24 values, 32 calls)
-/// lost to the calls' own instructions (A/B below in BENCHMARKS.md). The adjoints, whose steps carry
-/// more work, gained nothing from it for either and do not prefetch sets.
+/// lost to the calls' own instructions (BENCHMARKS.md, "Time-varying `lfilter` and `sosfilt`"). The
+/// adjoints, whose steps carry more work, gained nothing from it for either and do not prefetch sets.
 const MAX_PER_STEP: usize = 4;
 
 /// Packs the sets of samples `t0..t0+len` into `cs` (`w` rows per sample) and their denominators into `den`
