@@ -266,7 +266,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 None => xs[..len].fill([T::zero(); L]),
             }
             if tv {
-                pack_block(p, b0, nl, t0, len, w, cs, den, raw);
+                pack_block(p, (b0, nl, t0, len), w, cs, den, raw);
             }
             // The next block is fetched during this block's recursion ([`Ahead`]).
             let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &span, &br);
@@ -407,7 +407,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
             }
             if tv {
-                pack_block(p, b0, nl, t0, len, w, cs, den, raw);
+                pack_block(p, (b0, nl, t0, len), w, cs, den, raw);
             }
             // Record ĝ per section; rows len..len+M take ĝ just after the block (the current state).
             for (sec, hsec) in hs.iter().enumerate() {
@@ -467,7 +467,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
             }
             if want_c && tv {
-                unpack_block(p, b0, nl, t0, len, w, [cs, gc, den], raw, &mut sinks);
+                unpack_block(p, (b0, nl, t0, len), w, [cs, gc, den], raw, &mut sinks);
             }
         }
         if want_c && !tv {

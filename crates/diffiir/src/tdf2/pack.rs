@@ -135,16 +135,12 @@ pub(crate) fn sets_ahead<'a, T>(
 /// adjoints, whose steps carry more work, gained nothing from it for either and do not prefetch sets.
 const MAX_PER_STEP: usize = 4;
 
-/// Packs the sets of samples `t0..t0+len` into `cs` (`w` rows per sample) and their denominators into `den`
+/// Packs the sets of signals `b0..b0+nl`, samples `t0..t0+len` into `cs` (`w` rows per sample) and their denominators into `den`
 /// (`S` rows per sample; by block only, for [`unpack_block`]); `raw`: [`raw_rows`] lane rows of scratch.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn pack_block<T: Float, P: Pack<T>, const L: usize>(
     p: &P,
-    b0: usize,
-    nl: usize,
-    t0: usize,
-    len: usize,
+    (b0, nl, t0, len): (usize, usize, usize, usize),
     w: usize,
     cs: &mut [V<T, L>],
     den: &mut [V<T, L>],
@@ -191,14 +187,10 @@ pub(crate) fn pack_block<T: Float, P: Pack<T>, const L: usize>(
 /// Maps the gradients `gc` of the packed sets `cs` of samples `t0..t0+len` (`w` rows per sample) into the
 /// sinks: by block when [`pack_block`] packed by block (`den` its denominators, `raw` its scratch; the
 /// per-sample sinks are *written*, every set once), else set by set (added).
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn unpack_block<T: Float, P: Pack<T>, const L: usize>(
     p: &P,
-    b0: usize,
-    nl: usize,
-    t0: usize,
-    len: usize,
+    (b0, nl, t0, len): (usize, usize, usize, usize),
     w: usize,
     [cs, gc, den]: [&[V<T, L>]; 3],
     raw: &mut [V<T, L>],
