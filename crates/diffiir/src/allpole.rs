@@ -36,7 +36,7 @@ use std::ops::Range;
 mod dot;
 mod pack;
 use dot::{correlate, sub_dot, with_order};
-use pack::{add_grads, load_history, pack, pack_samples, zi_history};
+use pack::{add_grads, load_history, outer2, pack, pack_samples, zi_history, Rows};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -324,6 +324,9 @@ fn adj<T: Float, const L: usize, const N: usize>(
     let (cs, s) = take::<T, L>(s, if tv { (TB + n) * n } else { n });
     let (gc, _) = take::<T, L>(s, if tv { TB * n } else { n });
     partial.fill(T::zero());
+    // Per-sample ∂L/∂a of order 2 (W4) is computed along the rows ([`outer`]); other orders in lanes, where a
+    // sample-by-sample row loop measured slower (N = 3, 4, 16).
+    let rows = tv && io.want_a && N == 2;
     let [gxo, gao, gzio] = outs;
     let mut ga = sink(gao, partial, io.want_a, (a.layout, a.k), br.start, tlen);
     for b0 in br.clone().step_by(L) {
@@ -357,7 +360,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
                     }
                 }
             }
-            if io.want_a {
+            if io.want_a && !rows {
                 // Rows 0..n+len hold y[t0−n .. t0+len): negative times from zi, the rest from y.
                 let h = n.min(t0);
                 zi_history(ys, io.zi, b0, nl, n, t0);
@@ -378,7 +381,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
                     let c = |j: usize| if tv { &cs[(t + n - j) * n + n - j - 1] } else { &cs[n - j - 1] };
                     us[t] = sub_dot(gs[t], n, c, |j| &us[t + n - j]);
                 }
-                if io.want_a && tv {
+                if io.want_a && tv && !rows {
                     for t in u0..ue {
                         for k in 1..=n {
                             let (u, yk, g) = (&us[t], &ys[n + t - k], &mut gc[t * n + k - 1]);
@@ -387,17 +390,33 @@ fn adj<T: Float, const L: usize, const N: usize>(
                             }
                         }
                     }
-                } else if io.want_a {
+                } else if io.want_a && !tv {
                     correlate(&us[u0..ue], &ys[u0..n + ue], n, gc);
                 }
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
                 scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0);
             }
-            if io.want_a && tv {
+            if let (true, Some(d)) = (tv && !rows, ga.data.as_deref_mut()) {
                 // Per-sample gradients have per-sample layout: the inverse transposition of `pack_samples`.
-                if let Some(d) = ga.data.as_deref_mut() {
-                    scatter(&gc[..len * n], d, tlen * n, b0 - br.start, nl, t0 * n);
+                scatter(&gc[..len * n], d, tlen * n, b0 - br.start, nl, t0 * n);
+            } else if let (true, Some(d)) = (rows, ga.data.as_deref_mut()) {
+                // ∂L/∂a_k[n] = −u[n]·y[n−k] is element-wise in (signal, sample): computed along the rows, from
+                // `u` as scattered to `∂L/∂x` (or to scratch rows) and `y` as the user gave it, so neither `y`
+                // nor the gradient (two values a sample) goes through a lane transposition.
+                let ur = match gxo.data.as_deref() {
+                    Some(gx) => Rows { data: gx, stride: tlen, row0: b0 - br.start, off: t0 },
+                    None => {
+                        let flat = gc.as_flattened_mut();
+                        scatter(&us[..len], flat, len, 0, nl, 0);
+                        Rows { data: &*flat, stride: len, row0: 0, off: 0 }
+                    }
+                };
+                for l in 0..nl {
+                    let (b, w) = (b0 + l, b0 - br.start + l);
+                    let u = &ur.data[(ur.row0 + l) * ur.stride + ur.off..][..len];
+                    let g = &mut d[(w * tlen + t0) * n..][..len * n];
+                    outer2(u, &io.y[b * tlen..][..tlen], io.zi.map(|z| &z[b * 2..][..2]), t0, g);
                 }
             }
             t0 = t0.wrapping_sub(TB);
