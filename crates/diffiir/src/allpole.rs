@@ -36,7 +36,7 @@ use std::ops::Range;
 mod dot;
 mod pack;
 use dot::{correlate, sub_dot, with_order};
-use pack::{add_grads, load_history, outer2, pack, pack_samples, zi_history, Rows};
+use pack::{add_grads, load_history, outer2, pack, pack_samples, zi_history};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -324,7 +324,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
     let (cs, s) = take::<T, L>(s, if tv { (TB + n) * n } else { n });
     let (gc, _) = take::<T, L>(s, if tv { TB * n } else { n });
     partial.fill(T::zero());
-    // Per-sample ∂L/∂a of order 2 (W4) is computed along the rows ([`outer`]); other orders in lanes, where a
+    // Per-sample ∂L/∂a of order 2 (W4) is computed along the rows ([`outer2`]); other orders in lanes, where a
     // sample-by-sample row loop measured slower (N = 3, 4, 16).
     let rows = tv && io.want_a && N == 2;
     let [gxo, gao, gzio] = outs;
@@ -404,17 +404,18 @@ fn adj<T: Float, const L: usize, const N: usize>(
                 // ∂L/∂a_k[n] = −u[n]·y[n−k] is element-wise in (signal, sample): computed along the rows, from
                 // `u` as scattered to `∂L/∂x` (or to scratch rows) and `y` as the user gave it, so neither `y`
                 // nor the gradient (two values a sample) goes through a lane transposition.
-                let ur = match gxo.data.as_deref() {
-                    Some(gx) => Rows { data: gx, stride: tlen, row0: b0 - br.start, off: t0 },
+                // Lane l's `u` is `ur[start + l·stride ..][..len]`.
+                let (ur, stride, start) = match gxo.data.as_deref() {
+                    Some(gx) => (gx, tlen, (b0 - br.start) * tlen + t0),
                     None => {
                         let flat = gc.as_flattened_mut();
                         scatter(&us[..len], flat, len, 0, nl, 0);
-                        Rows { data: &*flat, stride: len, row0: 0, off: 0 }
+                        (&*flat, len, 0)
                     }
                 };
                 for l in 0..nl {
                     let (b, w) = (b0 + l, b0 - br.start + l);
-                    let u = &ur.data[(ur.row0 + l) * ur.stride + ur.off..][..len];
+                    let u = &ur[start + l * stride..][..len];
                     let g = &mut d[(w * tlen + t0) * n..][..len * n];
                     outer2(u, &io.y[b * tlen..][..tlen], io.zi.map(|z| &z[b * 2..][..2]), t0, g);
                 }

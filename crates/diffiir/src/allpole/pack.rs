@@ -73,44 +73,30 @@ pub(super) fn add_grads<T: Float, const L: usize>(ga: &mut Sink<'_, T>, g: &mut 
     }
 }
 
-/// Rows of `u` for [`outer2`]: lane `l` of a block at `data[(row0 + l)·stride + off ..]`.
-pub(super) struct Rows<'a, T> {
-    pub data: &'a [T],
-    pub stride: usize,
-    pub row0: usize,
-    pub off: usize,
-}
-
 /// `g[2i + k − 1] = −u[i]·y[t0 + i − k]` for one signal's samples `t0 .. t0 + u.len()`, `k = 1, 2` (per-sample
 /// `∂L/∂a` of order 2); `y[−1−j]` is `zi[j]` (zero without `zi`).
 #[inline(always)]
 pub(super) fn outer2<T: Float>(u: &[T], y: &[T], zi: Option<&[T]>, t0: usize, g: &mut [T]) {
+    // `yv(t + 2 − k)` is y[t − k]; samples t < 2 reach back into zi.
     let yv = |j: usize| if j >= 2 { y[j - 2] } else { zi.map_or(T::zero(), |z| z[1 - j]) };
-    // Samples t < 2 reach back into zi; `yv(t + 2 − k)` is y[t − k].
-    let head = 2usize.saturating_sub(t0).min(u.len());
-    for i in 0..head {
+    let one = |g: &mut [T], i: usize| {
         let t = t0 + i;
         g[2 * i] = -(u[i] * yv(t + 1));
         g[2 * i + 1] = -(u[i] * yv(t));
-    }
-    if head == u.len() {
-        return;
-    }
-    // Sample i's window y[t − 2], y[t − 1] is h[i], h[i + 1].
-    let h = &y[t0 + head - 2..t0 + u.len()];
-    let (g, u) = (&mut g[head * 2..], &u[head..]);
+    };
+    let head = 2usize.saturating_sub(t0).min(u.len());
+    (0..head).for_each(|i| one(g, i));
     // Four samples at a time, so the products are whole vectors and the interleaving of y[t−1] and y[t−2] a
-    // shuffle (sample by sample it was a scalar loop, 60 % of W4's adjoint in `perf`).
-    let (gc, _) = g.as_chunks_mut::<8>();
-    let (uc, _) = u.as_chunks::<4>();
+    // shuffle (sample by sample it was a scalar loop, 60 % of W4's adjoint in `perf`). Sample `head + 4j + q`
+    // reads y[t − 2], y[t − 1] at w[q], w[q + 1].
+    let (gc, _) = g[head * 2..].as_chunks_mut::<8>();
+    let (uc, _) = u[head..].as_chunks::<4>();
+    let done = head + uc.len() * 4;
     for (j, (g8, u4)) in gc.iter_mut().zip(uc).enumerate() {
-        let w: &[T; 5] = h[4 * j..][..5].try_into().unwrap_or_else(|_| unreachable!());
+        let w: &[T; 5] = y[t0 + head + 4 * j - 2..][..5].try_into().unwrap_or_else(|_| unreachable!());
         let p1: [T; 4] = std::array::from_fn(|q| -(u4[q] * w[q + 1]));
         let p2: [T; 4] = std::array::from_fn(|q| -(u4[q] * w[q]));
         *g8 = [p1[0], p2[0], p1[1], p2[1], p1[2], p2[2], p1[3], p2[3]];
     }
-    for i in uc.len() * 4..u.len() {
-        g[2 * i] = -(u[i] * h[i + 1]);
-        g[2 * i + 1] = -(u[i] * h[i]);
-    }
+    (done..u.len()).for_each(|i| one(g, i));
 }

@@ -135,8 +135,9 @@ pub(crate) fn sets_ahead<'a, T>(
 /// adjoints, whose steps carry more work, gained nothing from it for either and do not prefetch sets.
 const MAX_PER_STEP: usize = 4;
 
-/// Packs the sets of signals `b0..b0+nl`, samples `t0..t0+len` into `cs` (`w` rows per sample) and their denominators into `den`
-/// (`S` rows per sample; by block only, for [`unpack_block`]); `raw`: [`raw_rows`] lane rows of scratch.
+/// Packs the sets of signals `b0..b0+nl`, samples `t0..t0+len` into `cs` (`w` rows per sample) and their
+/// denominators into `den` (`S` rows per sample; by block only, for [`unpack_block`]); `raw`: [`raw_rows`] lane
+/// rows of scratch.
 #[inline(always)]
 pub(crate) fn pack_block<T: Float, P: Pack<T>, const L: usize>(
     p: &P,
