@@ -47,3 +47,46 @@ pub(crate) fn madd<T: Float, const L: usize>(p: &mut V<T, L>, c: &V<T, L>, v: &V
         p[l] = p[l] + c[l] * v[l];
     }
 }
+
+/// Samples per step of [`row_dots`] (each sum's partial sums, as [`dots`] keeps one per lane).
+const K: usize = 16;
+
+/// The LTI coefficient gradients of one section of order `M ≤ 2` along one signal's row, with no
+/// transposition: `out[j] = Σ_t x[t]·g[t+j]` for `j = 0..=M` and `out[M+j] = Σ_t y[t]·g[t+j]` for
+/// `j = 1..=M` (`x`, `y`: the block's samples, `g`: `ĝ` over the block and `M` steps after it).
+///
+/// The rows are viewed as vectors of `K` consecutive samples and reduced by [`dots`], so sample `t` goes to
+/// partial sum `t mod K`; the `K` are then added as a fixed tree. The result is the same at every
+/// instruction-set level and for any lane count (a signal's row is summed alone).
+#[inline(always)]
+pub(crate) fn row_dots<T: Float, const M: usize>(g: &[T], x: &[T], y: &[T], out: &mut [T]) {
+    debug_assert!((1..=2).contains(&M), "five sums");
+    let n = x.len();
+    let (xc, xt) = x.as_chunks::<K>();
+    let (yc, yt) = y[..n].as_chunks::<K>();
+    // ĝ shifted by 0, 1 and 2 samples. The shifts pass through `black_box`: seeing loads one sample apart,
+    // the compiler assembled the shifted vectors from shuffles, slower than the transpositions this replaces.
+    let (s1, s2) = std::hint::black_box((1, M));
+    let gs: [&[T]; 3] = [&g[..n], &g[s1..][..n], &g[s2..][..n]];
+    let gc = gs.map(|s| s.as_chunks::<K>().0);
+    let pairs = [(xc, gc[0]), (xc, gc[1]), (xc, gc[2]), (yc, gc[1]), (yc, gc[2])];
+    let pick = |j: usize| if M == 2 || j < 2 { j } else { j + 1 };
+    let mut acc = [[T::zero(); K]; 5];
+    dots(2 * M + 1, |j| pairs[pick(j)], |j, s| acc[j] = *s);
+    // The ragged tail as one more step on zero-padded copies.
+    let t0 = n - xt.len();
+    let pad = |s: &[T]| {
+        let mut v = [T::zero(); K];
+        v[..s.len()].copy_from_slice(s);
+        v
+    };
+    let (xv, yv) = (pad(xt), pad(yt));
+    let gv = gs.map(|s| pad(&s[t0..]));
+    let tails = [(&xv, &gv[0]), (&xv, &gv[1]), (&xv, &gv[2]), (&yv, &gv[1]), (&yv, &gv[2])];
+    for (j, (o, a)) in out[..2 * M + 1].iter_mut().zip(&mut acc).enumerate() {
+        let (p, q) = tails[pick(j)];
+        madd(a, p, q);
+        let h: [T; 8] = std::array::from_fn(|k| a[k] + a[k + 8]);
+        *o = ((h[0] + h[1]) + (h[2] + h[3])) + ((h[4] + h[5]) + (h[6] + h[7]));
+    }
+}

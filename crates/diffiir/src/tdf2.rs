@@ -23,7 +23,7 @@
 //! The adjoint keeps `(ĝ[n+1], …, ĝ[n+M])` per section as its running state, exactly mirroring the forward.
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
-use crate::dots::dots;
+use crate::dots::{dots, row_dots};
 use crate::float::Float;
 use crate::lanes::{
     checkpoints, fwd_ahead, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V,
@@ -47,7 +47,16 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let w = width(p);
     let (c, g) = if p.time_varying() { (TB * (w + p.sections()) + raw_rows(p), TB * w) } else { (w, w) };
     let (s, m) = (p.sections(), p.order());
-    T::LANES * (3 * TB + c + g + (2 * s - 1) * m + s * (TB + m) + (s - 1) * SB) + partial
+    let rows = if row_path::<T>(s, m, p.time_varying()) { TB + m } else { 0 };
+    T::LANES * (3 * TB + c + g + (2 * s - 1) * m + s * (TB + m) + (s - 1) * SB + rows) + partial
+}
+
+/// Whether the adjoint forms the coefficient gradients along the signals' rows ([`row_dots`]: one time-invariant
+/// section of order ≤ 2 — `lfilter` biquads — whose `x` and `y` then never pass through the transposition).
+/// `f32` only: its 16 partial sums per gradient are one `f32` lane vector; `f64` keeps the lane reductions,
+/// where the row path is unmeasured.
+fn row_path<T: Float>(sections: usize, order: usize, tv: bool) -> bool {
+    sections == 1 && order <= 2 && !tv && T::LANES == 16
 }
 
 /// Order classes the kernels are compiled for; a filter's order is zero-padded up to its class (the padded
@@ -204,6 +213,14 @@ fn coef_grads<T: Float, const L: usize, const M: usize>(
             }
         },
     );
+}
+
+/// One prefetch step of the adjoint's next block (a function, not a closure: the closure stopped being inlined
+/// into the recursion once the row path made the kernel larger).
+#[inline(always)]
+fn fetch<T: Float>(ahead: &[Ahead<'_, T>; 3], agx: &Ahead<'_, T>, t: usize) {
+    ahead.iter().for_each(|a| a.line(t));
+    agx.line(t);
 }
 
 /// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the
@@ -370,8 +387,12 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (ghs, s) = take::<T, L>(s, ns * (TB + M));
     let rows = (ns - 1) * M;
     let (sio, s) = take::<T, L>(s, (ns - 1) * SB);
-    let (rs, _) = take::<T, L>(s, rows);
+    let (rs, s) = take::<T, L>(s, rows);
     let rs: &mut [[V<T, L>; M]] = rs.as_chunks_mut::<M>().0;
+    // ĝ as rows (stride TB + M) for the row path's reductions.
+    let by_rows = want_c && row_path::<T>(ns, M, tv);
+    let (gr, _) = take::<T, L>(s, if by_rows { TB + M } else { 0 });
+    let gr = gr.as_flattened_mut();
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
     let per_group = checkpoints(tlen) * rows;
@@ -394,15 +415,11 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &span, &br);
             let ahead = [io.gy, want_c.then_some(io.x), want_c.then_some(io.y)].map(|a| Ahead::new(a, tlen, nb, nnl, nt, nlen));
             let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
-            let fetch = |t: usize| {
-                ahead.iter().for_each(|a| a.line(t));
-                agx.line(t);
-            };
             match io.gy {
                 Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len]),
                 None => gs[..len].fill([T::zero(); L]),
             }
-            if want_c {
+            if want_c && !by_rows {
                 gather(io.x, tlen, b0, nl, t0, &mut xs[..len]);
                 gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
             }
@@ -421,13 +438,13 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                     // One time-invariant section (lfilter, a lone biquad): the state stays in registers.
                     let mut loc = hs[0];
                     for t in (u0..ue).rev() {
-                        fetch(t);
+                        fetch(&ahead, &agx, t);
                         (ghs[t], gs[t]) = step_adj(&mut loc, &cs[..w], &gs[t]);
                     }
                     hs[0] = loc;
                 } else {
                     for t in (u0..ue).rev() {
-                        fetch(t);
+                        fetch(&ahead, &agx, t);
                         let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                         let mut g = gs[t];
                         for (sec, hsec) in hs.iter_mut().enumerate().rev() {
@@ -436,7 +453,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                         gs[t] = g;
                     }
                 }
-                if !want_c {
+                if !want_c || by_rows {
                     continue;
                 }
                 // Each section's input and output as contiguous lane rows: x and y at the ends, the outputs of
@@ -465,6 +482,18 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             }
             if let Some(gx) = gxo.data.as_deref_mut() {
                 scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
+            }
+            if by_rows {
+                // One transposition of ĝ (into L1/L2) instead of two of x and y; the products are element-wise
+                // in (signal, sample), so each signal's sums run along its rows.
+                scatter(&ghs[..len + M], gr, TB + M, 0, nl, 0);
+                for l in 0..nl {
+                    let (r, mut o) = ((b0 + l) * tlen + t0, [T::zero(); 5]);
+                    row_dots::<T, M>(&gr[l * (TB + M)..][..len + M], &io.x[r..][..len], &io.y[r..][..len], &mut o);
+                    for (j, o) in o[..pw].iter().enumerate() {
+                        gc[j][l] = if j <= M { gc[j][l] + *o } else { gc[j][l] - *o };
+                    }
+                }
             }
             if want_c && tv {
                 unpack_block(p, (b0, nl, t0, len), w, [cs, gc, den], raw, &mut sinks);

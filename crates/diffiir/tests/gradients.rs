@@ -200,3 +200,60 @@ fn f32_gradients_agree_with_f64() {
     assert_rel("sosfilt f32 ∂L/∂x", &to64(&g32.x), &g.x, 1e-4);
     assert_rel("sosfilt f32 ∂L/∂sos", &to64(&g32.sos), &g.sos, 1e-4);
 }
+
+/// `f32` `lfilter` gradients of time-invariant filters of order ≤ 2 (whose coefficient gradients the adjoint
+/// sums along the signals' rows, 16 samples a vector, with the ragged rest as one padded vector) agree with
+/// the `f64` adjoint (which reduces in lanes; checked against finite differences above) to within `f32`
+/// accuracy — lengths around the 16-sample vector and the 1024-step block, ragged lane chunks, `a[0] ≠ 1`,
+/// `zi` and `∂L/∂zf` — and are bit-identical across thread counts (but for shared coefficients).
+#[test]
+fn lfilter_f32_low_order_gradients_agree_with_f64() {
+    let mut rng = Rng::new(8);
+    for (nb, na) in [(3, 3), (2, 2), (1, 3), (3, 1), (2, 3)] {
+        for len in [1, 7, 16, 17, 1023, 1024, 1026, 2100] {
+            for batch in [3, 17] {
+                for l in [L::Shared, L::Signal] {
+                    let d = Dims::new(batch, len);
+                    let m = nb.max(na) - 1;
+                    let what = format!("nb {nb} na {na} T {len} B {batch} {l:?}");
+                    let bb = rng.vec(sets(l, d) * nb);
+                    let aa: Vec<f64> =
+                        (0..sets(l, d)).flat_map(|_| rng.stable_a(na - 1, 0.9).iter().map(|v| 1.3 * v).collect::<Vec<_>>()).collect();
+                    let (x, wy, zi, wzf) = (rng.vec(d.numel()), rng.vec(d.numel()), rng.vec(batch * m), rng.vec(batch * m));
+                    let y = lfilter(coefs(l, &bb, nb), coefs(l, &aa, na), &x, d, Some(&zi)).unwrap().y;
+                    let g = lfilter_adjoint(coefs(l, &bb, nb), coefs(l, &aa, na), &x, &y, d, &wy, Some(&wzf)).unwrap();
+                    let (b32, a32, x32, wy32, zi32, wzf32) = (to32(&bb), to32(&aa), to32(&x), to32(&wy), to32(&zi), to32(&wzf));
+                    fn c32(l: L, v: &[f32], k: usize) -> Coefs<'_, f32> {
+                        if l == L::Shared {
+                            Coefs::shared(v)
+                        } else {
+                            Coefs::per_signal(v, k)
+                        }
+                    }
+                    let (cb, ca) = (c32(l, &b32, nb), c32(l, &a32, na));
+                    let y32 = lfilter(cb, ca, &x32, d, Some(&zi32)).unwrap().y;
+                    let g32 = lfilter_adjoint(cb, ca, &x32, &y32, d, &wy32, Some(&wzf32)).unwrap();
+                    assert_rel(&format!("{what}: f32 ∂L/∂x"), &to64(&g32.x), &g.x, 1e-4);
+                    assert_rel(&format!("{what}: f32 ∂L/∂b"), &to64(&g32.b), &g.b, 1e-4);
+                    assert_rel(&format!("{what}: f32 ∂L/∂a"), &to64(&g32.a), &g.a, 1e-4);
+                    assert_rel(&format!("{what}: f32 ∂L/∂zi"), &to64(&g32.zi), &g.zi, 1e-4);
+                    for par in [Par::Seq, Par::Rayon(2), Par::Rayon(5)] {
+                        let mut s = vec![f32::NAN; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
+                        let (mut gx, mut gb, mut ga, mut gzi) =
+                            (vec![f32::NAN; x.len()], vec![f32::NAN; b32.len()], vec![f32::NAN; a32.len()], vec![f32::NAN; zi.len()]);
+                        let out = LfilterGradsMut { x: Some(&mut gx), b: Some(&mut gb), a: Some(&mut ga), zi: Some(&mut gzi) };
+                        lfilter_adjoint_into(cb, ca, &x32, &y32, d, &wy32, Some(&wzf32), out, &mut s, par).unwrap();
+                        assert_eq!((&gx, &gzi), (&g32.x, &g32.zi), "{what}: {par:?}");
+                        if l == L::Signal {
+                            assert_eq!((&gb, &ga), (&g32.b, &g32.a), "{what}: {par:?}");
+                        } else {
+                            // Shared gradients: per-worker partial sums, grouped by the thread count.
+                            assert_rel(&format!("{what}: {par:?} ∂L/∂b"), &to64(&gb), &to64(&g32.b), 1e-5);
+                            assert_rel(&format!("{what}: {par:?} ∂L/∂a"), &to64(&ga), &to64(&g32.a), 1e-5);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
