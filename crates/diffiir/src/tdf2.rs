@@ -23,7 +23,7 @@
 //! The adjoint keeps `(ĝ[n+1], …, ĝ[n+M])` per section as its running state, exactly mirroring the forward.
 //! Gradients of the normalised coefficients are mapped back through `a_0` by [`Pack::unpack`].
 
-use crate::dots::{dots, row_dots};
+use crate::dots::row_dots;
 use crate::float::Float;
 use crate::lanes::{
     checkpoints, fwd_ahead, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V,
@@ -32,7 +32,9 @@ use crate::shape::{Dims, Layout};
 use crate::simd::{dispatch, Simd};
 use std::ops::Range;
 
+mod grads;
 mod pack;
+use grads::{coef_grads, row_path};
 use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
 
@@ -49,14 +51,6 @@ pub(crate) fn adj_scratch<T: Float>(p: &impl Pack<T>, partial: usize) -> usize {
     let (s, m) = (p.sections(), p.order());
     let rows = if row_path::<T>(s, m, p.time_varying()) { TB + m } else { 0 };
     T::LANES * (3 * TB + c + g + (2 * s - 1) * m + s * (TB + m) + (s - 1) * SB + rows) + partial
-}
-
-/// Whether the adjoint forms the coefficient gradients along the signals' rows ([`row_dots`]: one time-invariant
-/// section of order ≤ 2 — `lfilter` biquads — whose `x` and `y` then never pass through the transposition).
-/// `f32` only: its 16 partial sums per gradient are one `f32` lane vector; `f64` keeps the lane reductions,
-/// where the row path is unmeasured.
-fn row_path<T: Float>(sections: usize, order: usize, tv: bool) -> bool {
-    sections == 1 && order <= 2 && !tv && T::LANES == 16
 }
 
 /// Order classes the kernels are compiled for; a filter's order is zero-padded up to its class (the padded
@@ -171,48 +165,6 @@ fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &
     }
     h[0] = gh;
     (gh, gx)
-}
-
-/// Coefficient gradients of one section over a block of `len = xin.len()` samples, from its recorded `ĝ`
-/// (`gh[t]` = ĝ at block time `t`, rows `len..len+M` = ĝ just after the block) and its input and output
-/// series: `∂L/∂b̃_i[t] = ĝ[t+i]·x[t]`, `∂L/∂ã_i[t] = −ĝ[t+i]·y[t]`. Time-invariant (`g` = the section's `2M+1` rows): summed into `g`. Time-varying: written to
-/// `g[t·w ..]` (the section's rows of sample `t`, `w` rows per sample).
-#[inline(always)]
-fn coef_grads<T: Float, const L: usize, const M: usize>(
-    gh: &[V<T, L>],
-    xin: &[V<T, L>],
-    yout: &[V<T, L>],
-    g: &mut [V<T, L>],
-    tv: Option<usize>,
-) {
-    let len = xin.len();
-    let (gh, yout) = (&gh[..len + M], &yout[..len]);
-    if let Some(w) = tv {
-        for t in 0..len {
-            let (x, y, gt) = (xin[t], yout[t], &mut g[t * w..][..2 * M + 1]);
-            for i in 0..=M {
-                for l in 0..L {
-                    gt[i][l] = gh[t + i][l] * x[l];
-                }
-            }
-            for i in 1..=M {
-                for l in 0..L {
-                    gt[M + i][l] = -(gh[t + i][l] * y[l]);
-                }
-            }
-        }
-        return;
-    }
-    // Pair j: b_j (x against ∂L/∂h shifted by j) for j ≤ M, then a_{j−M} (y against it).
-    dots(
-        2 * M + 1,
-        |j| if j <= M { (xin, &gh[j..]) } else { (yout, &gh[j - M..]) },
-        |j, s| {
-            for l in 0..L {
-                g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
-            }
-        },
-    );
 }
 
 /// One prefetch step of the adjoint's next block (a function, not a closure: the closure stopped being inlined

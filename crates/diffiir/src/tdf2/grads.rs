@@ -1,0 +1,56 @@
+//! The adjoint's coefficient gradients of one `tdf2` section: the lane reductions over a sub-block, and which
+//! filters reduce along the signals' rows instead.
+
+use crate::dots::dots;
+use crate::float::Float;
+use crate::lanes::V;
+
+/// Whether the adjoint forms the coefficient gradients along the signals' rows
+/// ([`row_dots`](crate::dots::row_dots): one time-invariant section of order ≤ 2 — `lfilter` biquads — whose `x`
+/// and `y` then never pass through the transposition). `f32` only: its 16 partial sums per gradient are one `f32`
+/// lane vector; `f64` keeps the lane reductions, where the row path is unmeasured.
+pub(super) fn row_path<T: Float>(sections: usize, order: usize, tv: bool) -> bool {
+    sections == 1 && order <= 2 && !tv && T::LANES == 16
+}
+
+/// Coefficient gradients of one section over a block of `len = xin.len()` samples, from its recorded `ĝ`
+/// (`gh[t]` = ĝ at block time `t`, rows `len..len+M` = ĝ just after the block) and its input and output
+/// series: `∂L/∂b̃_i[t] = ĝ[t+i]·x[t]`, `∂L/∂ã_i[t] = −ĝ[t+i]·y[t]`. Time-invariant (`g` = the section's `2M+1` rows): summed into `g`. Time-varying: written to
+/// `g[t·w ..]` (the section's rows of sample `t`, `w` rows per sample).
+#[inline(always)]
+pub(super) fn coef_grads<T: Float, const L: usize, const M: usize>(
+    gh: &[V<T, L>],
+    xin: &[V<T, L>],
+    yout: &[V<T, L>],
+    g: &mut [V<T, L>],
+    tv: Option<usize>,
+) {
+    let len = xin.len();
+    let (gh, yout) = (&gh[..len + M], &yout[..len]);
+    if let Some(w) = tv {
+        for t in 0..len {
+            let (x, y, gt) = (xin[t], yout[t], &mut g[t * w..][..2 * M + 1]);
+            for i in 0..=M {
+                for l in 0..L {
+                    gt[i][l] = gh[t + i][l] * x[l];
+                }
+            }
+            for i in 1..=M {
+                for l in 0..L {
+                    gt[M + i][l] = -(gh[t + i][l] * y[l]);
+                }
+            }
+        }
+        return;
+    }
+    // Pair j: b_j (x against ∂L/∂h shifted by j) for j ≤ M, then a_{j−M} (y against it).
+    dots(
+        2 * M + 1,
+        |j| if j <= M { (xin, &gh[j..]) } else { (yout, &gh[j - M..]) },
+        |j, s| {
+            for l in 0..L {
+                g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
+            }
+        },
+    );
+}
