@@ -69,10 +69,17 @@ pub(crate) fn row_dots<T: Float, const M: usize>(g: &[T], x: &[T], y: &[T], out:
     let (s1, s2) = std::hint::black_box((1, M));
     let gs: [&[T]; 3] = [&g[..n], &g[s1..][..n], &g[s2..][..n]];
     let gc = gs.map(|s| s.as_chunks::<K>().0);
-    let pairs = [(xc, gc[0]), (xc, gc[1]), (xc, gc[2]), (yc, gc[1]), (yc, gc[2])];
-    let pick = |j: usize| if M == 2 || j < 2 { j } else { j + 1 };
+    // Pair j as in the lanes' reduction: x against ĝ shifted by j for j ≤ M, then y against ĝ shifted by j − M.
+    let pair = |j: usize| if j <= M { (0, j) } else { (1, j - M) };
     let mut acc = [[T::zero(); K]; 5];
-    dots(2 * M + 1, |j| pairs[pick(j)], |j, s| acc[j] = *s);
+    dots(
+        2 * M + 1,
+        |j| {
+            let (v, sh) = pair(j);
+            ([xc, yc][v], gc[sh])
+        },
+        |j, s| acc[j] = *s,
+    );
     // The ragged tail as one more step on zero-padded copies.
     let t0 = n - xt.len();
     let pad = |s: &[T]| {
@@ -80,12 +87,11 @@ pub(crate) fn row_dots<T: Float, const M: usize>(g: &[T], x: &[T], y: &[T], out:
         v[..s.len()].copy_from_slice(s);
         v
     };
-    let (xv, yv) = (pad(xt), pad(yt));
+    let xy = [pad(xt), pad(yt)];
     let gv = gs.map(|s| pad(&s[t0..]));
-    let tails = [(&xv, &gv[0]), (&xv, &gv[1]), (&xv, &gv[2]), (&yv, &gv[1]), (&yv, &gv[2])];
     for (j, (o, a)) in out[..2 * M + 1].iter_mut().zip(&mut acc).enumerate() {
-        let (p, q) = tails[pick(j)];
-        madd(a, p, q);
+        let (v, sh) = pair(j);
+        madd(a, &xy[v], &gv[sh]);
         let h: [T; 8] = std::array::from_fn(|k| a[k] + a[k + 8]);
         *o = ((h[0] + h[1]) + (h[2] + h[3])) + ((h[4] + h[5]) + (h[6] + h[7]));
     }
