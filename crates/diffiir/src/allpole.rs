@@ -26,7 +26,8 @@
 use crate::error::Result;
 use crate::float::Float;
 use crate::lanes::{
-    check_len, check_scratch, coef_out, drive, fwd_ahead, gather, next_back, reduce_partials, scatter, sink, take, Ahead, Out, SB, TB, TF,
+    check_len, check_scratch, coef_out, drive, fwd_ahead, fwd_block, gather, next_back, reduce_partials, scatter, sink, take, Ahead, Out,
+    SB, TB,
 };
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
@@ -79,9 +80,9 @@ pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>)
 
 /// Scratch length (in `T`s) that [`allpole_into`] needs for these shapes and this parallelism.
 pub fn allpole_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
-    let n = a.k;
-    let c = if a.is_time_varying() { TF * n } else { n };
-    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * TF + n + c)
+    let (n, tf) = (a.k, fwd_block::<T>(dims.batch * dims.len, a.is_time_varying()));
+    let c = if a.is_time_varying() { tf * n } else { n };
+    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * tf + n + c)
 }
 
 /// Buffer-passing form of [`allpole`]: writes `y` (`[B, T]`) and, if given, `zf` (`[B, N]`).
@@ -134,9 +135,11 @@ fn fwd<T: Float, const L: usize, const N: usize>(
     s: &mut [T],
 ) {
     let (n, tlen, tv) = (if N > 0 { N } else { a.k }, dims.len, a.is_time_varying());
-    let (xs, s) = take::<T, L>(s, TF);
-    let (ys, s) = take::<T, L>(s, n + TF);
-    let (cs, _) = take::<T, L>(s, if tv { TF * n } else { n });
+    // The same block length as `allpole_scratch_len`'s.
+    let tf = fwd_block::<T>(dims.batch * tlen, tv);
+    let (xs, s) = take::<T, L>(s, tf);
+    let (ys, s) = take::<T, L>(s, n + tf);
+    let (cs, _) = take::<T, L>(s, if tv { tf * n } else { n });
     let [yo, zfo] = outs;
     for b0 in br.clone().step_by(L) {
         let nl = L.min(br.end - b0);
@@ -144,15 +147,15 @@ fn fwd<T: Float, const L: usize, const N: usize>(
         if !tv {
             pack(a, b0, nl, 0, tlen, cs);
         }
-        for t0 in (0..tlen).step_by(TF) {
-            let len = TF.min(tlen - t0);
+        for t0 in (0..tlen).step_by(tf) {
+            let len = tf.min(tlen - t0);
             gather(x, tlen, b0, nl, t0, &mut xs[..len]);
             if tv {
                 pack_samples(a, b0, nl, t0, len, tlen, cs);
             }
             // The next block is fetched during this block's recursion ([`Ahead`]); per-sample coefficients take
             // N lines a step.
-            let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &(0..tlen), &br);
+            let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &(0..tlen), &br, tf);
             let ax = Ahead::new(Some(x), tlen, nb, nnl, nt, nlen);
             let ay = Ahead::new(yo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
             let acs = Ahead::new(tv.then_some(a.data), tlen * n, nb, nnl, nt * n, nlen * n);

@@ -61,8 +61,8 @@ fn workers<T: Float>(p: &impl Pack<T>, k: usize, par: Par) -> usize {
 }
 
 /// Scratch (in `T`s) of [`fwd`].
-pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>, (k, _): (usize, usize), par: Par) -> usize {
-    workers(p, k, par) * tdf2::fwd_scratch(p)
+pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>, dims: Dims, (k, _): (usize, usize), par: Par) -> usize {
+    workers(p, k, par) * tdf2::fwd_scratch(p, tdf2::fwd_tf(p, dims))
 }
 
 /// Coefficient layouts as the chunk batch sees them: a signal's own set is shared by its chunks.
@@ -146,9 +146,9 @@ fn run_fwd<T: Float, P: Pack<T>>(
     scratch: &mut [T],
     per: usize,
     par: Par,
-    span: Range<usize>,
+    (span, tf): (Range<usize>, usize),
 ) {
-    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, span.clone(), par.simd())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, (span.clone(), tf), par.simd())));
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -275,7 +275,8 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
     par: Par,
     (k, c): (usize, usize),
 ) {
-    let (d, tl, rows, per) = (p.sections() * p.state_len(), dims.len, tdf2::tape_rows(p), tdf2::fwd_scratch(p));
+    let (d, tl, rows, tf) = (p.sections() * p.state_len(), dims.len, tdf2::tape_rows(p), tdf2::fwd_tf(p, dims));
+    let per = tdf2::fwd_scratch(p, tf);
     let (main, cd) = (k * c, Dims::new(k, c));
     let none = || Out::new(None, 0);
     for b in 0..dims.batch {
@@ -287,17 +288,17 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
             let mut col = vec![T::zero(); if j.is_some() { k * d } else { d * d }];
             let cols = [none(), Out::new(Some(&mut col), d), none()];
             match j {
-                Some(j) => run_fwd(&cp, None, cd, Some(&units(k, d, Some(j))), cols, scratch, per, par, 0..c),
+                Some(j) => run_fwd(&cp, None, cd, Some(&units(k, d, Some(j))), cols, scratch, per, par, (0..c, tf)),
                 None => {
                     let zeros = vec![T::zero(); d];
-                    run_fwd(&cp, Some(&zeros), Dims::new(d, 1), Some(&units(1, d, None)), cols, scratch, per, par, 0..1)
+                    run_fwd(&cp, Some(&zeros), Dims::new(d, 1), Some(&units(1, d, None)), cols, scratch, per, par, (0..1, tf))
                 }
             }
             col
         });
         let span = c - n..c;
         let mut fk = vec![T::zero(); k * d];
-        run_fwd(&cp, Some(xb), cd, None, [none(), Out::new(Some(&mut fk), d), none()], scratch, per, par, span);
+        run_fwd(&cp, Some(xb), cd, None, [none(), Out::new(Some(&mut fk), d), none()], scratch, per, par, (span, tf));
         let mut s: Vec<f64> = zi.map_or(vec![0.0; d], |z| z[b * d..][..d].iter().map(|v| v.to64()).collect());
         let mut zc = vec![T::zero(); k * d];
         for kk in 0..k {
@@ -314,7 +315,7 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
             None => (None, None),
         };
         let tout = Out::new(tm, checkpoints(c) * rows);
-        run_fwd(&cp, Some(xb), cd, Some(&zc), [Out::new(Some(ym), c), none(), tout], scratch, per, par, 0..c);
+        run_fwd(&cp, Some(xb), cd, Some(&zc), [Out::new(Some(ym), c), none(), tout], scratch, per, par, (0..c, tf));
         let tp = ChunkPack { inner: p, b, off: main, c: 0, tlen: tl };
         let zfb = zf.as_deref_mut().map(|z| &mut z[b * d..][..d]);
         let mut outs = [Out::new(Some(yt), tl - main), Out::new(zfb, d), Out::new(tt, checkpoints(tl - main) * rows)];
@@ -326,7 +327,7 @@ pub(crate) fn fwd<T: Float, P: Pack<T>>(
             0..1,
             &mut outs,
             &mut scratch[..per],
-            0..tl - main,
+            (0..tl - main, tf),
             par.simd(),
         );
     }

@@ -16,9 +16,26 @@ use std::ops::Range;
 pub(crate) const TB: usize = 1024;
 
 /// Time steps per forward block: `x` and `y` rows (16 KiB per array at 16 `f32` lanes) stay in L1 between
-/// the gather, the recursion and the scatter. Measured against 1024 (`cargo bench --bench workloads`, one
-/// machine, 1 thread): forward W1 1.01 → 0.71–0.74 ms, W4 1.44 → 0.99, W6 5.3–6.1 → 4.3.
+/// the gather, the recursion and the scatter. Measured against 1024 (`cargo bench --bench workloads`, *Intel*,
+/// 1 thread, before the next-block prefetch): forward W1 1.01 → 0.71–0.74 ms, W4 1.44 → 0.99, W6 5.3–6.1 → 4.3.
 pub(crate) const TF: usize = 256;
+
+/// Forward block for arrays that come from DRAM ([`fwd_block`]): the recursion waits on the prefetch of the
+/// next block's lines, and 4 KiB runs per row arrive faster than 1 KiB ones. W6 forward 4.5–5.3 → 3.6–4.5 ms
+/// (workloads bench, four alternated rounds; W5's chunked forward unchanged).
+pub(crate) const TF_DRAM: usize = 1024;
+
+/// The forward block length for arrays of `elems` `T`s: [`TF_DRAM`] from 8 MiB per array, [`TF`] below and for
+/// per-sample coefficients (whose packed rows grow with the block). Biquads on `B × 1024` `f32`, four rounds:
+/// 1024 steps faster at 8.4 MB and up (12.6 MB: 2.4–3.2 vs 3.1–4.1 ms), a tie at 6.3 MB, no faster at 1–4 MB
+/// (W1, 3 MB: slower).
+pub(crate) fn fwd_block<T>(elems: usize, time_varying: bool) -> usize {
+    if !time_varying && elems.saturating_mul(size_of::<T>()) >= 8 << 20 {
+        TF_DRAM
+    } else {
+        TF
+    }
+}
 
 /// Steps per adjoint sub-block: the adjoints run their recursion over `SB` steps, then reduce the
 /// coefficient gradients of those steps while their rows are still in L1 (4 KiB per array at 16 `f32` lanes).
@@ -186,12 +203,18 @@ pub(crate) fn next_back<const L: usize>(b0: usize, t0: usize, span: &Range<usize
     (nb, L.min(br.end.saturating_sub(nb)), nt, TB.min(span.end - nt))
 }
 
-/// The block a forward visits after `(b0, t0)` when it walks `span` forwards in [`TF`]-step blocks and the
+/// The block a forward visits after `(b0, t0)` when it walks `span` forwards in `tf`-step blocks and the
 /// worker's signals `br` in lane chunks of `L`: the next block of these signals, or the first block of the next
 /// chunk. Returns its `(b0, nl, t0, len)`; `nl = 0` past the worker's last chunk.
-pub(crate) fn next_fwd<const L: usize>(b0: usize, t0: usize, span: &Range<usize>, br: &Range<usize>) -> (usize, usize, usize, usize) {
-    let (nb, nt) = if t0 + TF < span.end { (b0, t0 + TF) } else { (b0 + L, span.start) };
-    (nb, L.min(br.end.saturating_sub(nb)), nt, TF.min(span.end - nt))
+pub(crate) fn next_fwd<const L: usize>(
+    b0: usize,
+    t0: usize,
+    span: &Range<usize>,
+    br: &Range<usize>,
+    tf: usize,
+) -> (usize, usize, usize, usize) {
+    let (nb, nt) = if t0 + tf < span.end { (b0, t0 + tf) } else { (b0 + L, span.start) };
+    (nb, L.min(br.end.saturating_sub(nb)), nt, tf.min(span.end - nt))
 }
 
 /// The block a forward prefetches during block `(b0, t0)` ([`Ahead`]): [`next_fwd`]'s with full lane vectors,
@@ -204,8 +227,9 @@ pub(crate) fn fwd_ahead<T: Float, const L: usize>(
     t0: usize,
     span: &Range<usize>,
     br: &Range<usize>,
+    tf: usize,
 ) -> (usize, usize, usize, usize) {
-    let (nb, nl, nt, len) = next_fwd::<L>(b0, t0, span, br);
+    let (nb, nl, nt, len) = next_fwd::<L>(b0, t0, span, br, tf);
     (nb, if L == T::LANES { nl } else { 0 }, nt, len)
 }
 
@@ -442,54 +466,4 @@ macro_rules! lanes {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{next_back, next_fwd, Ahead, TB, TF};
-    use std::ops::Range;
-
-    /// Calls `0..nl·2^shift` reach every cache line of the block once and nothing outside it, for f32 and
-    /// f64 rows, blocks shorter than a line and ragged ends.
-    #[test]
-    fn ahead_covers_its_block() {
-        fn check<T: Default + Clone>(tlen: usize, b0: usize, nl: usize, t0: usize, len: usize) {
-            let src = vec![T::default(); (b0 + nl + 1) * tlen];
-            let a = Ahead::new(Some(&src[..]), tlen, b0, nl, t0, len);
-            let mut got: Vec<usize> = (0..nl << a.shift).filter_map(|i| a.target(i)).collect();
-            got.sort_unstable();
-            let line = Ahead::<T>::LINE;
-            let want: Vec<usize> = (0..nl).flat_map(|r| (0..len).step_by(line).map(move |o| (b0 + r) * tlen + t0 + o)).collect();
-            assert_eq!(got, want, "tlen {tlen} rows {b0}+{nl} samples {t0}+{len}");
-        }
-        for (tlen, b0, nl, t0, len) in
-            [(1024, 0, 16, 0, 1024), (48000, 3, 8, 46080, 1920), (100, 1, 3, 90, 10), (5, 0, 2, 0, 5), (300, 2, 16, 0, 0)]
-        {
-            check::<f32>(tlen, b0, nl, t0, len);
-            check::<f64>(tlen, b0, nl, t0, len);
-        }
-        let none = Ahead::<f32>::new(None, 100, 0, 4, 0, 100);
-        assert!((0..1000).all(|i| none.target(i).is_none()));
-    }
-
-    /// `next_fwd` and `next_back` name the block each walk visits next, and nothing (`nl = 0`) after the last.
-    #[test]
-    fn next_blocks_follow_the_walks() {
-        fn walks<const L: usize>(br: Range<usize>, span: Range<usize>) {
-            let block = |b0: usize, t0: usize, step: usize| (b0, L.min(br.end - b0), t0, step.min(span.end - t0));
-            let chunks = || br.clone().step_by(L);
-            let fwd: Vec<_> = chunks().flat_map(|b0| span.clone().step_by(TF).map(move |t0| (b0, t0))).collect();
-            let back: Vec<_> = chunks().flat_map(|b0| span.clone().step_by(TB).rev().map(move |t0| (b0, t0))).collect();
-            for (order, step, next) in [(&fwd, TF, next_fwd::<L> as fn(_, _, &_, &_) -> _), (&back, TB, next_back::<L>)] {
-                for (i, &(b0, t0)) in order.iter().enumerate() {
-                    let got = next(b0, t0, &span, &br);
-                    match order.get(i + 1) {
-                        Some(&(nb, nt)) => assert_eq!(got, block(nb, nt, step), "{br:?} {span:?} after ({b0}, {t0})"),
-                        None => assert_eq!(got.1, 0, "{br:?} {span:?}: a block after the last"),
-                    }
-                }
-            }
-        }
-        walks::<16>(0..40, 0..3000);
-        walks::<8>(3..20, 1000..2100);
-        walks::<16>(16..32, 0..256);
-        walks::<4>(0..3, 5..6);
-    }
-}
+mod tests;

@@ -155,8 +155,8 @@ pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, 
 pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
     let p = LfPack::new(*b, *a, dims.len);
     match chunked::plan::<T>(dims, par) {
-        Some(kc) => chunked::fwd_scratch(&p, kc, par),
-        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p),
+        Some(kc) => chunked::fwd_scratch(&p, dims, kc, par),
+        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p, tdf2::fwd_tf(&p, dims)),
     }
 }
 
@@ -207,9 +207,10 @@ pub(crate) fn lfilter_into_impl<T: Float>(
         chunked::fwd(&p, x, dims, zi, y, zf, None, scratch, par, kc);
         return p.zero_check(F);
     }
-    let per = tdf2::fwd_scratch(&p);
+    let tf = tdf2::fwd_tf(&p, dims);
+    let per = tdf2::fwd_scratch(&p, tf);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, 0..dims.len, par.simd())));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, (0..dims.len, tf), par.simd())));
     p.zero_check(F)
 }
 

@@ -166,8 +166,8 @@ pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
 pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
-        Some(kc) => chunked::fwd_scratch(&p, kc, par),
-        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p),
+        Some(kc) => chunked::fwd_scratch(&p, dims, kc, par),
+        None => crate::lanes::workers_for::<T>(dims.batch, par) * tdf2::fwd_scratch(&p, tdf2::fwd_tf(&p, dims)),
     }
 }
 
@@ -216,14 +216,15 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
     }
     check_scratch(F, scratch, sosfilt_scratch_len(&sos, dims, par))?;
     let p = SosPack::new(sos, dims.len);
-    let per = tdf2::fwd_scratch(&p);
+    let tf = tdf2::fwd_tf(&p, dims);
+    let per = tdf2::fwd_scratch(&p, tf);
     let tape = if s > 1 { tape } else { None };
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         chunked::fwd(&p, x, dims, zi, y, zf, tape, scratch, par, kc);
         return p.zero_check(F);
     }
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, crate::lanes::checkpoints(dims.len) * 2 * (s - 1))];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, 0..dims.len, par.simd())));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, (0..dims.len, tf), par.simd())));
     p.zero_check(F)
 }
 

@@ -26,7 +26,7 @@
 use crate::dots::row_dots;
 use crate::float::Float;
 use crate::lanes::{
-    checkpoints, fwd_ahead, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, TF, V,
+    checkpoints, fwd_ahead, fwd_block, gather, next_back, partial_len, scatter, sink, take, tape_get, tape_put, Ahead, Out, SB, TB, V,
 };
 use crate::shape::{Dims, Layout};
 use crate::simd::{dispatch, Simd};
@@ -38,10 +38,15 @@ use grads::{coef_grads, row_path};
 use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
 
-/// Scratch per worker (in `T`s) of [`fwd`].
-pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>) -> usize {
-    let c = if p.time_varying() { TF * (width(p) + p.sections()) + raw_rows(p) } else { width(p) };
-    T::LANES * (2 * TF + c + p.sections() * p.order())
+/// The forward block length for filtering `dims` with `p` ([`fwd_block`]).
+pub(crate) fn fwd_tf<T: Float>(p: &impl Pack<T>, dims: Dims) -> usize {
+    fwd_block::<T>(dims.batch * dims.len, p.time_varying())
+}
+
+/// Scratch per worker (in `T`s) of [`fwd`] with `tf`-step blocks.
+pub(crate) fn fwd_scratch<T: Float>(p: &impl Pack<T>, tf: usize) -> usize {
+    let c = if p.time_varying() { tf * (width(p) + p.sections()) + raw_rows(p) } else { width(p) };
+    T::LANES * (2 * tf + c + p.sections() * p.order())
 }
 
 /// Scratch per worker (in `T`s) of [`adj`]; the last `partial` elements take shared-gradient partial sums.
@@ -176,8 +181,9 @@ fn fetch<T: Float>(ahead: &[Ahead<'_, T>; 3], agx: &Ahead<'_, T>, t: usize) {
 }
 
 /// Forward of the chunks of signals `br` over samples `span` of each (the whole `0..len` except in the
-/// chunked path's first pass). `outs = [y, zf, tape]` (worker rows); `x = None` is a zero input (the free
-/// response from `zi`, which the chunked path uses to find state transitions).
+/// chunked path's first pass) in `tf`-step blocks ([`fwd_scratch`] of the same `tf` per worker). `outs = [y,
+/// zf, tape]` (worker rows); `x = None` is a zero input (the free response from `zi`, which the chunked path
+/// uses to find state transitions).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
     p: &P,
@@ -187,7 +193,7 @@ pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
     br: Range<usize>,
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
-    span: Range<usize>,
+    span: (Range<usize>, usize),
     simd: Simd,
 ) {
     with_order!(p.order(), simd, fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s, span))
@@ -203,13 +209,13 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     br: Range<usize>,
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
-    span: Range<usize>,
+    (span, tf): (Range<usize>, usize),
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
-    let (xs, s) = take::<T, L>(s, TF);
-    let (ys, s) = take::<T, L>(s, TF);
-    let (cs, s) = take::<T, L>(s, if tv { TF * w } else { w });
-    let (den, s) = take::<T, L>(s, if tv { TF * ns } else { 0 });
+    let (xs, s) = take::<T, L>(s, tf);
+    let (ys, s) = take::<T, L>(s, tf);
+    let (cs, s) = take::<T, L>(s, if tv { tf * w } else { w });
+    let (den, s) = take::<T, L>(s, if tv { tf * ns } else { 0 });
     let (raw, s) = take::<T, L>(s, if tv { raw_rows(p) } else { 0 });
     let (st, _) = take::<T, L>(s, ns * M);
     let [yo, zfo, tapeo] = outs;
@@ -228,8 +234,8 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         }
         let mut tape = tapeo.data.as_deref_mut().map(|d| &mut d[(b0 - br.start) * per_group..][..L * per_group]);
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
-        for t0 in span.clone().step_by(TF) {
-            let len = TF.min(span.end - t0);
+        for t0 in span.clone().step_by(tf) {
+            let len = tf.min(span.end - t0);
             match x {
                 Some(x) => gather(x, tlen, b0, nl, t0, &mut xs[..len]),
                 None => xs[..len].fill([T::zero(); L]),
@@ -238,10 +244,10 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 pack_block(p, (b0, nl, t0, len), w, cs, den, raw);
             }
             // The next block is fetched during this block's recursion ([`Ahead`]).
-            let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &span, &br);
+            let (nb, nnl, nt, nlen) = fwd_ahead::<T, L>(b0, t0, &span, &br, tf);
             let ax = Ahead::new(x, tlen, nb, nnl, nt, nlen);
             let ay = Ahead::new(yo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
-            let ac = sets_ahead(srows.as_ref(), (nb, nnl, nt, nlen), TF);
+            let ac = sets_ahead(srows.as_ref(), (nb, nnl, nt, nlen), tf);
             if ns == 1 {
                 // One section (lfilter, a lone biquad): the state lives in registers for the block.
                 let mut loc = st[0];
