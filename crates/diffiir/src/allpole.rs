@@ -80,7 +80,7 @@ pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>)
 
 /// Scratch length (in `T`s) that [`allpole_into`] needs for these shapes and this parallelism.
 pub fn allpole_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
-    let (n, tf) = (a.k, fwd_block::<T>(dims.batch * dims.len, a.is_time_varying()));
+    let (n, tf) = (a.k, fwd_block::<T>(dims.numel(), a.is_time_varying()));
     let c = if a.is_time_varying() { tf * n } else { n };
     crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * tf + n + c)
 }
@@ -136,7 +136,7 @@ fn fwd<T: Float, const L: usize, const N: usize>(
 ) {
     let (n, tlen, tv) = (if N > 0 { N } else { a.k }, dims.len, a.is_time_varying());
     // The same block length as `allpole_scratch_len`'s.
-    let tf = fwd_block::<T>(dims.batch * tlen, tv);
+    let tf = fwd_block::<T>(dims.numel(), tv);
     let (xs, s) = take::<T, L>(s, tf);
     let (ys, s) = take::<T, L>(s, n + tf);
     let (cs, _) = take::<T, L>(s, if tv { tf * n } else { n });

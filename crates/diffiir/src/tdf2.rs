@@ -40,7 +40,7 @@ pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
 
 /// The forward block length for filtering `dims` with `p` ([`fwd_block`]).
 pub(crate) fn fwd_tf<T: Float>(p: &impl Pack<T>, dims: Dims) -> usize {
-    fwd_block::<T>(dims.batch * dims.len, p.time_varying())
+    fwd_block::<T>(dims.numel(), p.time_varying())
 }
 
 /// Scratch per worker (in `T`s) of [`fwd`] with `tf`-step blocks.

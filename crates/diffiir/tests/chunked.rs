@@ -460,7 +460,7 @@ fn simd_levels_bit_identical_f64() {
 }
 
 /// Every output of one family's forward + adjoint on the signals in a row range.
-type RowsRun<'a> = &'a dyn Fn(std::ops::Range<usize>) -> Vec<Vec<f64>>;
+type RowsRun<'a> = &'a dyn Fn(std::ops::Range<usize>, Par) -> Vec<Vec<f64>>;
 
 /// Rows `r` of a `[batch, w]` array.
 fn rows(v: &[f64], batch: usize, r: std::ops::Range<usize>) -> Vec<f64> {
@@ -469,9 +469,9 @@ fn rows(v: &[f64], batch: usize, r: std::ops::Range<usize>) -> Vec<f64> {
 }
 
 /// A batch of 8 MiB and more runs the forward in longer blocks than a small one (1024 steps against 256):
-/// every output of each family, gradients included, equals that of the same signals filtered 146 at a time
-/// (a ragged last block, 1500 = 1024 + 476, and ragged lane chunks); the chunked path on one signal of that
-/// size equals the reference loop.
+/// every output of each family, gradients included, on 1 and 2 threads, equals that of the same signals filtered 146 at a time
+/// (a ragged last block, 1500 = 1024 + 476, and ragged lane chunks); on one signal of that size the chunked
+/// path equals the sequential one and the reference loop.
 #[test]
 fn dram_sized_batches_equal_small_ones() {
     let mut rng = Rng::new(74);
@@ -488,25 +488,26 @@ fn dram_sized_batches_equal_small_ones() {
     let seq = Par::Seq.with_path(Path::Sequential);
     let sub = |c: &C<f64>, r: std::ops::Range<usize>| per_signal(rows(&c.data, batch, r), c.k);
     let run: [(&str, RowsRun); 3] = [
-        ("lfilter", &|r| {
+        ("lfilter", &|r, par| {
             let (zi, dr) = (rows(&zi2, batch, r.clone()), Dims::new(r.len(), len));
-            lfilter_all(&sub(&b, r.clone()), &sub(&a, r.clone()), &rows(&x, batch, r.clone()), dr, &zi, &rows(&gy, batch, r), &zi, seq)
+            lfilter_all(&sub(&b, r.clone()), &sub(&a, r.clone()), &rows(&x, batch, r.clone()), dr, &zi, &rows(&gy, batch, r), &zi, par)
         }),
-        ("sosfilt", &|r| {
+        ("sosfilt", &|r, par| {
             let (zi, dr) = (rows(&zi4, batch, r.clone()), Dims::new(r.len(), len));
-            sosfilt_all(&sub(&sos, r.clone()), &rows(&x, batch, r.clone()), dr, &zi, &rows(&gy, batch, r), &zi, seq)
+            sosfilt_all(&sub(&sos, r.clone()), &rows(&x, batch, r.clone()), dr, &zi, &rows(&gy, batch, r), &zi, par)
         }),
-        ("allpole", &|r| {
+        ("allpole", &|r, par| {
             let (zi, dr) = (rows(&zi4, batch, r.clone()), Dims::new(r.len(), len));
-            allpole_all(&sub(&ap, r.clone()), &rows(&x, batch, r.clone()), dr, &zi, &rows(&gy, batch, r), &zi, seq)
+            allpole_all(&sub(&ap, r.clone()), &rows(&x, batch, r.clone()), dr, &zi, &rows(&gy, batch, r), &zi, par)
         }),
     ];
     for (name, f) in run {
-        let whole = f(0..batch);
-        let parts: Vec<_> = (0..batch).step_by(part).map(|r0| f(r0..r0 + part)).collect();
-        for (i, w) in whole.iter().enumerate() {
-            let joined: Vec<f64> = parts.iter().flat_map(|p| p[i].iter().copied()).collect();
-            assert_rel(&format!("{name} {batch}×{len}, output {i}"), w, &joined, 1e-12);
+        let parts: Vec<_> = (0..batch).step_by(part).map(|r0| f(r0..r0 + part, seq)).collect();
+        for par in [seq, Par::Rayon(2).with_path(Path::Sequential)] {
+            for (i, w) in f(0..batch, par).iter().enumerate() {
+                let joined: Vec<f64> = parts.iter().flat_map(|p| p[i].iter().copied()).collect();
+                assert_rel(&format!("{name} {batch}×{len} {par:?}, output {i}"), w, &joined, 1e-12);
+            }
         }
     }
     let d1 = Dims::new(1, 1_100_003);
@@ -520,5 +521,15 @@ fn dram_sized_batches_equal_small_ones() {
         lfilter_into(Coefs::shared(&b1), Coefs::shared(&a1), &x1, d1, Some(&zi1), &mut y, Some(&mut zf), &mut s, par).unwrap();
         assert_rel(&format!("lfilter 1×{} {par:?}: y", d1.len), &y, &want.y, 1e-9);
         assert_rel(&format!("lfilter 1×{} {par:?}: zf", d1.len), &zf, &want.zf, 1e-9);
+    }
+    // sosfilt with its tape and adjoint: the chunked path against the sequential one, which meets the reference.
+    let sos1 = C { data: [rng.vec(3), rng.stable_a(2, 0.99), rng.vec(3), rng.stable_a(2, 0.999)].concat(), layout: Layout::Shared, k: 12 };
+    let (zs, gy1, gzf) = (rng.vec(4), rng.vec(d1.numel()), rng.vec(4));
+    let want = reference::sosfilt(sos1.view(), &x1, d1, Some(&zs)).unwrap();
+    let seq_all = sosfilt_all(&sos1, &x1, d1, &zs, &gy1, &gzf, seq);
+    assert_rel("sosfilt 1×1100003 sequential: y", &seq_all[0], &want.y, 1e-9);
+    let got = sosfilt_all(&sos1, &x1, d1, &zs, &gy1, &gzf, Par::Seq.with_path(Path::Chunked));
+    for (i, name) in NAMES_SOS.iter().enumerate() {
+        assert_rel(&format!("sosfilt 1×1100003 chunked: {name}"), &got[i], &seq_all[i], 1e-9);
     }
 }
