@@ -2,9 +2,9 @@
 //!
 //! Signals are stored `[B, T]` (time contiguous), but one recursion chain is latency-bound, so kernels
 //! advance `L` signals ("lanes") per time step. A lane chunk's samples are gathered into a small time-major
-//! block `[t][lane]` ([`fwd_block`] steps in the forward, [`TB`] in the adjoint), the recursion runs over it with the inner loop over lanes
-//! (which the compiler vectorises), and results are scattered back. Chunks are independent, so they are
-//! split over workers ([`drive`]); each worker owns a slice of the caller's scratch.
+//! block `[t][lane]` ([`fwd_block`] steps in the forward, [`TB`] in the adjoint), the recursion runs over it
+//! with the inner loop over lanes (which the compiler vectorises), and results are scattered back. Chunks are
+//! independent, so they are split over workers ([`drive`]); each worker owns a slice of the caller's scratch.
 
 use crate::float::Float;
 use crate::par::{join, Par};
@@ -15,9 +15,10 @@ use std::ops::Range;
 /// gather or scatter streams 4 KiB runs of every row, and the recursion runs in [`SB`]-step sub-blocks.
 pub(crate) const TB: usize = 1024;
 
-/// Time steps per forward block below 8 MiB per array and for per-sample coefficients ([`fwd_block`]): `x` and `y` rows (16 KiB per array at 16 `f32` lanes) stay in L1 between
-/// the gather, the recursion and the scatter. Measured against 1024 (`cargo bench --bench workloads`, *Intel*,
-/// 1 thread, before the next-block prefetch): forward W1 1.01 → 0.71–0.74 ms, W4 1.44 → 0.99, W6 5.3–6.1 → 4.3.
+/// Time steps per forward block below 8 MiB per array and for per-sample coefficients ([`fwd_block`]): `x`
+/// and `y` rows (16 KiB per array at 16 `f32` lanes) stay in L1 between the gather, the recursion and the
+/// scatter. Measured against 1024 (`cargo bench --bench workloads`, *Intel*, 1 thread, before the next-block
+/// prefetch): forward W1 1.01 → 0.71–0.74 ms, W4 1.44 → 0.99, W6 5.3–6.1 → 4.3.
 pub(crate) const TF: usize = 256;
 
 /// Forward block for arrays that come from DRAM ([`fwd_block`]): the recursion waits on the prefetch of the
