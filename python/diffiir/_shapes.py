@@ -9,6 +9,7 @@ by their leading dims ``L = c.shape[:-d]`` (``d`` = 1 for ``b``/``a``, 2 for ``s
 * ``L == batch_shape + (T,)``       -- one filter per sample (time-varying).
 """
 
+import math
 import operator
 
 import numpy as np
@@ -52,7 +53,7 @@ def signal(x, axis, func):
         raise ValueError(f"{func}: x must have at least one dimension (time); got a scalar")
     axis = check_axis(axis, func)
     try:
-        xm = np.moveaxis(x, axis, -1)
+        xm = move(x, axis, -1)
     except np.exceptions.AxisError:
         raise ValueError(f"{func}: axis {axis} is out of bounds for x with {x.ndim} dimension(s)") from None
     return xm.shape[:-1], xm.shape[-1], xm
@@ -73,7 +74,7 @@ def coefs(c, name, func, batch_shape, t, d=1):
     if c.ndim < d:
         raise ValueError(f"{func}: {name} must have at least {d} dimension(s); got shape {c.shape}")
     lead, per = c.shape[: c.ndim - d], c.shape[c.ndim - d :]
-    k = int(np.prod(per))
+    k = math.prod(per)
     if k == 0:
         raise ValueError(f"{func}: {name} is empty (shape {c.shape}); it needs at least one coefficient")
     if lead == ():
@@ -100,4 +101,13 @@ def state(z, name, func, batch_shape, per_shape):
 
 
 def batch_size(batch_shape):
-    return int(np.prod(batch_shape, dtype=np.int64)) if len(batch_shape) else 1
+    return math.prod(batch_shape)
+
+
+def move(a, src, dst):
+    """``np.moveaxis(a, src, dst)`` for one axis, returning ``a`` itself when the axis stays where it is: moveaxis
+    costs ~10 µs a call, and a small filter call made three of them each way (the common case: time last)."""
+    n = a.ndim
+    if -n <= src < n and -n <= dst < n and src % n == dst % n:
+        return a
+    return np.moveaxis(a, src, dst)

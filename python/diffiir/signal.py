@@ -19,7 +19,7 @@ float64; complex and object arrays raise ``TypeError``. NaN and inf propagate th
 import numpy as np
 
 from . import _diffiir
-from ._shapes import as_array, batch_size, coefs, result_dtype, signal, state
+from ._shapes import as_array, batch_size, coefs, move, result_dtype, signal, state
 
 __all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole"]
 
@@ -45,17 +45,17 @@ class _Lfilter:
             want = x.shape[: axis % x.ndim] + (self.m,) + x.shape[axis % x.ndim + 1 :]
             if tuple(zi.shape) != want:
                 raise ValueError(f"{func}: zi has shape {zi.shape}; expected {want} (x's shape {x.shape} with axis {axis} of length {self.m})")
-            zm = np.moveaxis(zi.astype(self.dtype, copy=False), axis, -1)
+            zm = move(zi.astype(self.dtype, copy=False), axis, -1)
             self.zi = state(zm, "zi", func, self.batch_shape, (self.m,))
 
     def run(self):
         return _diffiir.lfilter(self.b, self.lb, self.kb, self.a, self.la, self.ka, self.x, self.batch, self.zi)
 
     def signal_out(self, flat):
-        return np.moveaxis(flat.reshape(tuple(self.batch_shape) + (self.t,)), -1, self.axis)
+        return move(flat.reshape(tuple(self.batch_shape) + (self.t,)), -1, self.axis)
 
     def state_out(self, flat):
-        return np.moveaxis(flat.reshape(tuple(self.batch_shape) + (self.m,)), -1, self.axis)
+        return move(flat.reshape(tuple(self.batch_shape) + (self.m,)), -1, self.axis)
 
 
 def lfilter(b, a, x, axis=-1, zi=None):
@@ -125,7 +125,7 @@ class _Sosfilt:
         return _diffiir.sosfilt(self.sos, self.ls, self.k, self.x, self.batch, self.zi, tape)
 
     def signal_out(self, flat):
-        return np.moveaxis(flat.reshape(tuple(self.batch_shape) + (self.t,)), -1, self.axis)
+        return move(flat.reshape(tuple(self.batch_shape) + (self.t,)), -1, self.axis)
 
     def state_out(self, flat):
         z = flat.reshape(tuple(self.batch_shape) + (self.s, 2))

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from . import _diffiir
+from ._shapes import move
 from .signal import _Allpole, _Lfilter, _Sosfilt
 
 __all__ = ["lfilter", "sosfilt", "allpole", "lfilter_zi", "sosfilt_zi", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param"]
@@ -57,13 +58,15 @@ def _flat(g, p, axis):
     """An incoming signal gradient in the core's layout (None stays None)."""
     if g is None:
         return None
-    return np.ascontiguousarray(np.moveaxis(g.detach().contiguous().numpy(), axis, -1), dtype=p.dtype).reshape(-1)
+    return np.ascontiguousarray(move(g.detach().contiguous().numpy(), axis, -1), dtype=p.dtype).reshape(-1)
 
 
 class _LfilterFn(torch.autograd.Function):
     @staticmethod
     def forward(ctx, b, a, x, zi, axis):
         func = "diffiir.torch.lfilter"
+        # zf's gradient stays None when zf is unused (no zeros to make and flatten); the backward handles None.
+        ctx.set_materialize_grads(False)
         bn, an, xn, zn = _check(func, [("b", b), ("a", a), ("x", x), ("zi", zi)])
         p = _Lfilter(bn, an, xn, axis, zn, func=func)
         y, zf = p.run()
@@ -98,6 +101,7 @@ class _SosfiltFn(torch.autograd.Function):
     @staticmethod
     def forward(ctx, sos, x, zi, axis, record):
         func = "diffiir.torch.sosfilt"
+        ctx.set_materialize_grads(False)
         sn, xn, zn = _check(func, [("sos", sos), ("x", x), ("zi", zi)])
         p = _Sosfilt(sn, xn, axis, zn, func=func)
         # The tape is only needed by the backward (none under no_grad or without grad-requiring inputs).

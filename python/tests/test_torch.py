@@ -79,6 +79,19 @@ def test_allpole_gradcheck(rng, layout, with_zi):
     assert gradcheck(dt.allpole, tuple(args), eps=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("shape, axis", [((7, 2), 0), ((2, 7), 1), ((2, 7, 3), 1), ((2, 3, 7), -1), ((7, 2, 3), -3)])
+def test_gradcheck_time_axis_not_last(rng, shape, axis):
+    """The time axis anywhere (negative or positive, last or not): every gradient, zf's included, in x's layout."""
+    batch = shape[: axis % len(shape)] + shape[axis % len(shape) + 1 :]
+    x = T(rng.standard_normal(shape))
+    b, a = T(rng.standard_normal(batch + (3,))), T(stable_rows(rng, 2, batch) * 1.5)
+    zi = T(rng.standard_normal(tuple(2 if i == axis % len(shape) else n for i, n in enumerate(shape))))
+    assert gradcheck(lambda b, a, x, zi: dt.lfilter(b, a, x, axis=axis, zi=zi), (b, a, x, zi), eps=1e-6, atol=1e-7)
+    sos = T(np.concatenate([rng.standard_normal((2, 3)), stable_rows(rng, 2, (2,)) * 1.2], axis=-1))
+    szi = T(rng.standard_normal((2,) + tuple(zi.shape)))
+    assert gradcheck(lambda s, x, z: dt.sosfilt(s, x, axis=axis, zi=z), (sos, x, szi), eps=1e-6, atol=1e-7)
+
+
 def test_zi_functions_gradcheck(rng):
     b, a = T(rng.standard_normal(4)), T(stable_a(rng, 3) * -1.3)
     assert gradcheck(dt.lfilter_zi, (b, a), eps=1e-6, atol=1e-7)
