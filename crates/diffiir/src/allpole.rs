@@ -26,8 +26,8 @@
 use crate::error::Result;
 use crate::float::Float;
 use crate::lanes::{
-    check_len, check_scratch, coef_out, drive, fwd_ahead, fwd_block, gather, next_back, reduce_partials, scatter, sink, take, Ahead, Out,
-    SB, TB,
+    check_len, check_scratch, coef_out, drive, fwd_ahead, fwd_block, gather, next_back, reduce_partials, scatter, sink, split_free, take,
+    Ahead, Out, SB, TB,
 };
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
@@ -120,7 +120,7 @@ pub(crate) fn allpole_into_impl<T: Float>(
     check_scratch(F, scratch, allpole_scratch_len::<T>(dims, &a, par))?;
     let per = allpole_scratch_len::<T>(dims, &a, Par::Seq);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, a.k)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| with_order!(a.k, par.simd(), fwd::<T, L>(x, dims, &a, zi, br, o, s))));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, true, &|br, o, s| with_order!(a.k, par.simd(), fwd::<T, L>(x, dims, &a, zi, br, o, s))));
     Ok(())
 }
 
@@ -296,7 +296,7 @@ pub(crate) fn allpole_adjoint_into_impl<T: Float>(
     }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
     let io = AdjIo { y, gy, gzf, zi, want_a };
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| with_order!(a.k, par.simd(), adj::<T, L>(&io, dims, &a, br, o, s))));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, split_free(&[(a.layout, a.k)], &[want_a]), &|br, o, s| with_order!(a.k, par.simd(), adj::<T, L>(&io, dims, &a, br, o, s))));
     reduce_partials(ga, &a, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - a.k);
     Ok(())
 }

@@ -29,7 +29,7 @@
 //! 2× of the sequential path's error on resonant filters. Working memory: `O(K·D²)` f64 values, allocated.
 
 use crate::float::Float;
-use crate::lanes::{checkpoints, drive, partial_len, tape_stride, Out, Sink, V};
+use crate::lanes::{checkpoints, drive, partial_len, split_free, tape_stride, Out, Sink, V};
 use crate::par::{Par, Path};
 use crate::shape::{Dims, Layout};
 use crate::tdf2::{self, AdjIo, Pack, SampleRows};
@@ -148,7 +148,7 @@ fn run_fwd<T: Float, P: Pack<T>>(
     par: Par,
     (span, tf): (Range<usize>, usize),
 ) {
-    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, (span.clone(), tf), par.simd())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, true, &|br, o, s| tdf2::fwd::<T, _, L>(p, x, d, zi, br, o, s, (span.clone(), tf), par.simd())));
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -163,7 +163,7 @@ fn run_adj<T: Float, P: Pack<T>>(
     cdesc: [(Layout, usize); 2],
     span: Range<usize>,
 ) {
-    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(p, io, d, br, o, s, cdesc, span.clone(), par.simd())));
+    crate::lanes!(T, d.batch, par, L => drive(par, d.batch, L, outs, scratch, per, split_free(&cdesc, &io.want), &|br, o, s| tdf2::adj::<T, _, L>(p, io, d, br, o, s, cdesc, span.clone(), par.simd())));
 }
 
 /// `n` copies of the `d × d` identity as user-layout states (`[n][d][d]`): unit state `j` of copy `i` at

@@ -72,8 +72,11 @@ impl<'a, T> Out<'a, T> {
 /// A worker's job: its signal range, its output rows, its scratch.
 pub(crate) type Leaf<'f, T, const N: usize> = dyn for<'o> Fn(Range<usize>, &mut [Out<'o, T>; N], &mut [T]) + Sync + 'f;
 
-/// Splits signals `0..batch` into chunk-aligned ranges, one per worker, and runs `leaf` on each with its
-/// rows of `outs` and its `per_worker` slice of `scratch` (in parallel under [`Par::Rayon`]).
+/// Splits signals `0..batch` into chunk-aligned ranges and runs `leaf` on each with its rows of `outs` and its
+/// worker's `per_worker` slice of `scratch` (in parallel under [`Par::Rayon`]): one range per worker, or with
+/// `balance` (calls whose results do not depend on the split) more pieces than workers, taken as workers
+/// become free ([`pool`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn drive<T: Send, const N: usize>(
     par: Par,
     batch: usize,
@@ -81,10 +84,15 @@ pub(crate) fn drive<T: Send, const N: usize>(
     outs: [Out<'_, T>; N],
     scratch: &mut [T],
     per_worker: usize,
+    balance: bool,
     leaf: &Leaf<'_, T, N>,
 ) {
     let workers = par.workers(batch.div_ceil(lanes));
-    rec(0..batch, workers, lanes, outs, scratch, per_worker, leaf);
+    if balance && workers > 1 && batch.div_ceil(lanes) > workers {
+        pool::balanced(batch, workers, lanes, outs, scratch, per_worker, leaf);
+    } else {
+        rec(0..batch, workers, lanes, outs, scratch, per_worker, leaf);
+    }
 }
 
 fn rec<T: Send, const N: usize>(
@@ -349,6 +357,12 @@ pub(crate) fn reduce_partials<T: Float>(
     }
 }
 
+/// Whether an adjoint's results are independent of how [`drive`] splits the signals: no shared coefficient
+/// gradient (summed per worker) is wanted.
+pub(crate) fn split_free(cdesc: &[(Layout, usize)], want: &[bool]) -> bool {
+    !cdesc.iter().zip(want).any(|(&(layout, _), &w)| w && layout == Layout::Shared)
+}
+
 /// Errors unless a caller-provided buffer has exactly `want` elements.
 pub(crate) fn check_len(func: &'static str, arg: &'static str, want: usize, got: usize) -> crate::Result<()> {
     if want != got {
@@ -466,5 +480,6 @@ macro_rules! lanes {
     };
 }
 
+mod pool;
 #[cfg(test)]
 mod tests;

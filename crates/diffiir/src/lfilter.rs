@@ -8,7 +8,7 @@
 use crate::chunked;
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, quot, reduce_partials, Out, Sink, V};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, quot, reduce_partials, split_free, Out, Sink, V};
 use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise, unnormalise_lanes};
 use crate::par::Par;
 use crate::shape::{Coefs, Dims};
@@ -210,7 +210,7 @@ pub(crate) fn lfilter_into_impl<T: Float>(
     let tf = tdf2::fwd_tf(&p, dims);
     let per = tdf2::fwd_scratch(&p, tf);
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, m), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, (0..dims.len, tf), par.simd())));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, true, &|br, o, s| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, s, (0..dims.len, tf), par.simd())));
     p.zero_check(F)
 }
 
@@ -360,7 +360,7 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     }
     let outs =
         [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), &b, dims), coef_out(ga.as_deref_mut(), &a, dims)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len, par.simd())));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, split_free(&cdesc, &io.want), &|br, o, s| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, s, cdesc, 0..dims.len, par.simd())));
     let workers = crate::lanes::workers_for::<T>(dims.batch, par);
     let off = per - partial;
     reduce_partials(gb, &b, scratch, per, workers, off);

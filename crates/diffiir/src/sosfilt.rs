@@ -12,7 +12,7 @@
 use crate::chunked;
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, Out, Sink, V};
+use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, reduce_partials, split_free, Out, Sink, V};
 use crate::lfilter::check_grads;
 use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise, unnormalise_lanes};
 use crate::par::Par;
@@ -224,7 +224,7 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
         return p.zero_check(F);
     }
     let outs = [Out::new(Some(y), dims.len), Out::new(zf, 2 * s), Out::new(tape, crate::lanes::checkpoints(dims.len) * 2 * (s - 1))];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, (0..dims.len, tf), par.simd())));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, true, &|br, o, sc| tdf2::fwd::<T, _, L>(&p, Some(x), dims, zi, br, o, sc, (0..dims.len, tf), par.simd())));
     p.zero_check(F)
 }
 
@@ -360,7 +360,7 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
         return p.zero_check(FA);
     }
     let outs = [Out::new(out.x, dims.len), Out::new(out.zi, 2 * s), coef_out(gs.as_deref_mut(), &sos, dims), Out::new(None, 0)];
-    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len, par.simd())));
+    crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, split_free(&cdesc, &io.want), &|br, o, sc| tdf2::adj::<T, _, L>(&p, &io, dims, br, o, sc, cdesc, 0..dims.len, par.simd())));
     reduce_partials(gs, &sos, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - partial);
     p.zero_check(FA)
 }

@@ -533,3 +533,54 @@ fn dram_sized_batches_equal_small_ones() {
         assert_rel(&format!("sosfilt 1×1100003 chunked: {name}"), &got[i], &seq_all[i], 1e-9);
     }
 }
+
+/// Many lane chunks on several workers take the balanced split (more pieces than workers, each taken by
+/// whichever worker is free): every output, and every gradient except a shared coefficient's, equals the
+/// sequential run bit for bit, whichever worker ran which piece. Shared coefficient gradients keep the static
+/// split (summed per worker) and agree to rounding. f32 and f64; a ragged last chunk; every family and layout.
+fn balanced_split_equals_sequential<T: Float>(tol: f64) {
+    let mut rng = Rng::new(81);
+    let f = |v: Vec<f64>| v.into_iter().map(|x| T::from(x).unwrap()).collect::<Vec<T>>();
+    let d = Dims::new(203, 300); // 13 chunks of 16 lanes, the last with 11
+    let (x, gy) = (f(rng.vec(d.numel())), f(rng.vec(d.numel())));
+    let check = |what: String, got: &[Vec<f64>], want: &[Vec<f64>], shared: &[usize]| {
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            if shared.contains(&i) {
+                assert_rel(&format!("{what}: output {i}"), g, w, tol);
+            } else {
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert!(bits(g) == bits(w), "{what}: output {i} differs from the sequential run");
+            }
+        }
+    };
+    for layout in [Layout::Shared, Layout::PerSignal, Layout::PerSample] {
+        let sets = [1, d.batch, d.numel()][layout as usize];
+        let shared = layout == Layout::Shared;
+        let b = C { data: f((0..sets * 3).map(|_| rng.range(-1.0, 1.0)).collect()), layout, k: 3 };
+        let a = C { data: f((0..sets).flat_map(|_| rng.stable_a(2, 0.95)).collect()), layout, k: 3 };
+        let ap = C { data: a.data.chunks(3).flat_map(|c| c[1..].to_vec()).collect(), layout, k: 2 };
+        let sos = C { data: b.data.chunks(3).zip(a.data.chunks(3)).flat_map(|(p, q)| [p, q].concat()).collect(), layout, k: 6 };
+        let (zi, gzf) = (f(rng.vec(d.batch * 2)), f(rng.vec(d.batch * 2)));
+        let lf = |par| lfilter_all(&b, &a, &x, d, &zi, &gy, &gzf, par);
+        let ap_ = |par| allpole_all(&ap, &x, d, &zi, &gy, &gzf, par);
+        let so = |par| sosfilt_all(&sos, &x, d, &zi, &gy, &gzf, par);
+        let (want_lf, want_ap, want_so) = (lf(Par::Seq), ap_(Par::Seq), so(Par::Seq));
+        for workers in [2, 3, 4] {
+            let par = Par::Rayon(workers);
+            let at = |v: &[usize]| if shared { v.to_vec() } else { vec![] };
+            check(format!("lfilter {layout:?} {par:?}"), &lf(par), &want_lf, &at(&[3, 4]));
+            check(format!("allpole {layout:?} {par:?}"), &ap_(par), &want_ap, &at(&[3]));
+            check(format!("sosfilt {layout:?} {par:?}"), &so(par), &want_so, &at(&[3]));
+        }
+    }
+}
+
+#[test]
+fn balanced_split_equals_sequential_f32() {
+    balanced_split_equals_sequential::<f32>(1e-5);
+}
+
+#[test]
+fn balanced_split_equals_sequential_f64() {
+    balanced_split_equals_sequential::<f64>(1e-12);
+}
