@@ -111,13 +111,20 @@ fn rec<T: Send, const N: usize>(
     }
     let wl = workers / 2;
     let mid = (b.start + (chunks * wl / workers).max(1) * lanes).min(b.end);
-    let mut left: [Out<'_, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
-    let mut right: [Out<'_, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
-    for (i, o) in outs.into_iter().enumerate() {
-        (left[i], right[i]) = o.split(mid - b.start);
-    }
+    let (left, right) = split_outs(outs, mid - b.start);
     let (s1, s2) = scratch.split_at_mut(wl * per_worker);
     join(|| rec(b.start..mid, wl, lanes, left, s1, per_worker, leaf), || rec(mid..b.end, workers - wl, lanes, right, s2, per_worker, leaf));
+}
+
+/// Splits every output array after its first `rows` signals. The right part keeps any padding past the last
+/// signal (a tape is padded to whole lane chunks), so the piece holding the last signal must be a right part.
+fn split_outs<'o, T, const N: usize>(outs: [Out<'o, T>; N], rows: usize) -> ([Out<'o, T>; N], [Out<'o, T>; N]) {
+    let mut left: [Out<'o, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
+    let mut right: [Out<'o, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
+    for (i, o) in outs.into_iter().enumerate() {
+        (left[i], right[i]) = o.split(rows);
+    }
+    (left, right)
 }
 
 /// Views a scratch slice as lane vectors, taking the first `rows` of them; returns them and the rest.

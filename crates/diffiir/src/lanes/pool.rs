@@ -11,7 +11,7 @@
 //! output rows. A shared coefficient gradient is summed per worker (each worker's partial in its scratch), so
 //! those calls keep the static split and their fixed summation order.
 
-use super::{Leaf, Out};
+use super::{split_outs, Leaf, Out};
 use crate::par::join;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,31 +29,30 @@ type Slot<'o, T, const N: usize> = Mutex<Option<(Range<usize>, [Out<'o, T>; N])>
 
 /// Runs `leaf` over chunk-aligned pieces of `0..batch` on `workers` workers (each with its `per_worker` slice
 /// of `scratch`), the pieces handed out in order as workers become free.
-pub(super) fn balanced<T: Send, const N: usize>(
+pub(super) fn balanced<'o, T: Send, const N: usize>(
     batch: usize,
     workers: usize,
     lanes: usize,
-    outs: [Out<'_, T>; N],
+    outs: [Out<'o, T>; N],
     scratch: &mut [T],
     per_worker: usize,
     leaf: &Leaf<'_, T, N>,
 ) {
     let chunks = batch.div_ceil(lanes);
     let pieces = (workers * PER_WORKER).min(chunks).min(MAX);
-    let slots: [Slot<'_, T, N>; MAX] = std::array::from_fn(|_| Mutex::new(None));
+    let slots: [Slot<'o, T, N>; MAX] = std::array::from_fn(|_| Mutex::new(None));
+    let put = |slot: &Slot<'o, T, N>, piece| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(piece);
     let mut rest = outs;
     let mut start = 0;
-    for (i, slot) in slots.iter().enumerate().take(pieces) {
-        let end = (chunks * (i + 1) / pieces * lanes).min(batch);
-        let mut piece: [Out<'_, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
-        let mut next: [Out<'_, T>; N] = std::array::from_fn(|_| Out::new(None, 0));
-        for (j, o) in rest.into_iter().enumerate() {
-            (piece[j], next[j]) = o.split(end - start);
-        }
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((start..end, piece));
+    for (i, slot) in slots.iter().enumerate().take(pieces - 1) {
+        let end = chunks * (i + 1) / pieces * lanes;
+        let (piece, next) = split_outs(rest, end - start);
+        put(slot, (start..end, piece));
         rest = next;
         start = end;
     }
+    // The last piece keeps the arrays' padding past the last signal (a tape's partial lane chunk).
+    put(&slots[pieces - 1], (start..batch, rest));
     let taken = AtomicUsize::new(0);
     let work = |s: &mut [T]| {
         while let Some(slot) = slots.get(taken.fetch_add(1, Ordering::Relaxed)) {
