@@ -537,7 +537,8 @@ fn dram_sized_batches_equal_small_ones() {
 /// Many lane chunks on several workers take the balanced split (more pieces than workers, each taken by
 /// whichever worker is free): every output, and every gradient except a shared coefficient's, equals the
 /// sequential run bit for bit, whichever worker ran which piece. Shared coefficient gradients keep the static
-/// split (summed per worker) and agree to rounding. f32 and f64; a ragged last chunk; every family and layout.
+/// split (summed per worker) and agree to rounding. f32 and f64; a ragged last chunk; every family and layout;
+/// a two-section cascade, whose tape is padded past the last signal.
 fn balanced_split_equals_sequential<T: Float>(tol: f64) {
     let mut rng = Rng::new(81);
     let f = |v: Vec<f64>| v.into_iter().map(|x| T::from(x).unwrap()).collect::<Vec<T>>();
@@ -559,11 +560,13 @@ fn balanced_split_equals_sequential<T: Float>(tol: f64) {
         let b = C { data: f((0..sets * 3).map(|_| rng.range(-1.0, 1.0)).collect()), layout, k: 3 };
         let a = C { data: f((0..sets).flat_map(|_| rng.stable_a(2, 0.95)).collect()), layout, k: 3 };
         let ap = C { data: a.data.chunks(3).flat_map(|c| c[1..].to_vec()).collect(), layout, k: 2 };
-        let sos = C { data: b.data.chunks(3).zip(a.data.chunks(3)).flat_map(|(p, q)| [p, q].concat()).collect(), layout, k: 6 };
+        // Two sections, so that sosfilt keeps a tape (padded to whole lane chunks: the ragged last piece).
+        let sos = C { data: b.data.chunks(3).zip(a.data.chunks(3)).flat_map(|(p, q)| [p, q, p, q].concat()).collect(), layout, k: 12 };
         let (zi, gzf) = (f(rng.vec(d.batch * 2)), f(rng.vec(d.batch * 2)));
+        let (zi2, gzf2) = (f(rng.vec(d.batch * 4)), f(rng.vec(d.batch * 4)));
         let lf = |par| lfilter_all(&b, &a, &x, d, &zi, &gy, &gzf, par);
         let ap_ = |par| allpole_all(&ap, &x, d, &zi, &gy, &gzf, par);
-        let so = |par| sosfilt_all(&sos, &x, d, &zi, &gy, &gzf, par);
+        let so = |par| sosfilt_all(&sos, &x, d, &zi2, &gy, &gzf2, par);
         let (want_lf, want_ap, want_so) = (lf(Par::Seq), ap_(Par::Seq), so(Par::Seq));
         for workers in [2, 3, 4] {
             let par = Par::Rayon(workers);
