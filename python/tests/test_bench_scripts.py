@@ -28,3 +28,9 @@ def test_compare_quick_on_one_workload():
     pytest.importorskip("philtorch")
     out = run("compare.py", "--quick", "--only", "W4", "--threads", "1")
     assert re.search(r"\| W4 \(all-pole N=2, time-varying, 16 × 48k\) \| 1 \|", out), out[-2000:]
+
+
+def test_threads_in_torch_prints_both_policies():
+    out = run("threads_in_torch.py", "W4", "--quick")
+    rows = [line.split("|")[1:4] for line in out.splitlines() if line.startswith("| W4 |")]
+    assert [[c.strip() for c in r] for r in rows] == [["W4", p, n] for p in ("default", "PASSIVE") for n in ("1", "2")], out
