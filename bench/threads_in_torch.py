@@ -11,7 +11,9 @@ rounds of, on one workload of bench/compare.py (float32):
 
 * fwd+bwd: ``diffiir.torch`` forward, ``mean(y²)``, backward to the input and every coefficient;
 * floor: the identity through the same loss and backward (torch's part of every fwd+bwd);
-* diffiir's share = fwd+bwd − floor: the two kernels and their glue.
+* diffiir's share = fwd+bwd − floor (a difference of medians, so approximate): the two kernels and their glue.
+
+The effect needs as many busy threads as cores: the table's header line gives the cores this process may use.
 
 Usage:
     python bench/threads_in_torch.py                # W6, then W1
@@ -44,19 +46,26 @@ def child(wid, rounds, quick):
     x = compare.leaf(w.x, torch.float32)
     floor = compare.passes(lambda: x, [x])[1]
     reps = 1 if quick else max(1, int(0.2 / max(1e-4, once(filt))))
-    out = {}
-    for n in [1, 2]:
-        torch.set_num_threads(n)
-        diffiir.set_num_threads(n)
-        times = {"fwd+bwd": [], "floor": []}
-        for _ in range(1 if quick else rounds):
+    times = {n: {"fwd+bwd": [], "floor": []} for n in (1, 2)}
+    for n in (1, 2):  # warm-up at each thread count (starts the OpenMP workers)
+        set_threads(torch, diffiir, n)
+        filt()
+    # Thread counts alternate round by round, so drift on a shared machine touches both alike.
+    for _ in range(1 if quick else rounds):
+        for n in (1, 2):
+            set_threads(torch, diffiir, n)
             for k, fn in (("fwd+bwd", filt), ("floor", floor)):
                 t0 = time.perf_counter()
                 for _ in range(reps):
                     fn()
-                times[k].append((time.perf_counter() - t0) / reps)
-        out[n] = {k: 1e3 * statistics.median(v) for k, v in times.items()}
+                times[n][k].append((time.perf_counter() - t0) / reps)
+    out = {n: {k: 1e3 * statistics.median(v) for k, v in t.items()} for n, t in times.items()}
     print(json.dumps(out))
+
+
+def set_threads(torch, diffiir, n):
+    torch.set_num_threads(n)
+    diffiir.set_num_threads(n)
 
 
 def once(fn):
@@ -78,6 +87,7 @@ def main():
     bad = [w for w in args.workloads if w not in ("W1", "W2", "W3", "W4", "W5", "W6")]
     if bad:
         ap.error(f"unknown workload(s) {', '.join(bad)}; expected W1..W6")
+    print(f"cores available: {len(os.sched_getaffinity(0))}; medians of {1 if args.quick else args.rounds} interleaved rounds\n")
     print("| workload | OpenMP wait policy | threads | fwd+bwd ms | floor ms | diffiir's share ms | share 1t ÷ 2t |")
     print("|---|---|---|---|---|---|---|")
     for wid in args.workloads:
@@ -96,7 +106,7 @@ def main():
             res = {int(k): v for k, v in json.loads(run.stdout.strip().splitlines()[-1]).items()}
             share = {n: r["fwd+bwd"] - r["floor"] for n, r in res.items()}
             for n, r in res.items():
-                speedup = f"{share[1] / share[2]:.2f}×" if n == 2 and share[2] > 0 else ""
+                speedup = "" if n == 1 else f"{share[1] / share[2]:.2f}×" if min(share.values()) > 0 else "n/a"
                 print(f"| {wid} | {policy} | {n} | {r['fwd+bwd']:.2f} | {r['floor']:.2f} | {share[n]:.2f} | {speedup} |", flush=True)
 
 

@@ -31,6 +31,8 @@ def test_compare_quick_on_one_workload():
 
 
 def test_threads_in_torch_prints_both_policies():
+    pytest.importorskip("torchlpc")  # through compare.py
+    pytest.importorskip("philtorch")
     out = run("threads_in_torch.py", "W4", "--quick")
     rows = [line.split("|")[1:4] for line in out.splitlines() if line.startswith("| W4 |")]
     assert [[c.strip() for c in r] for r in rows] == [["W4", p, n] for p in ("default", "PASSIVE") for n in ("1", "2")], out
