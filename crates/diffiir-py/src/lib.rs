@@ -77,6 +77,10 @@ fn get_path() -> &'static str {
 }
 
 /// Sets how many threads the kernels use (0 = all cores, 1 = sequential).
+///
+/// Inside a torch training loop on a machine with few cores, torch's OpenMP workers keep spinning after each op
+/// and take cores from these threads; `OMP_WAIT_POLICY=PASSIVE`, set in the environment before torch is
+/// imported, lets them sleep (W6 kernels at 2 threads: 1.07x -> 1.35x of one thread; `bench/threads_in_torch.py`).
 #[pyfunction]
 fn set_num_threads(n: usize) {
     THREADS.store(n, Ordering::Relaxed);
