@@ -98,7 +98,46 @@ impl Par {
 }
 
 /// Runs `f(a)` and `g(b)`, in parallel when the `rayon` feature is on.
+///
+/// From a thread outside the pool (the caller's), `rayon::join` would park that thread until a pool worker
+/// woke up to run `f`, and `g` would wait for a second worker; a sleeping worker takes 0.2–0.5 ms to wake on
+/// this project's VM (BENCHMARKS.md, "Waking the pool"), against 0.5–1 ms for a whole W1 kernel call. So
+/// the calling thread runs `f` at once, offers `g` to the pool, and runs `g` itself if no worker has taken
+/// it by then. Which thread runs `g` changes nothing in its result.
 pub(crate) fn join<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(feature = "rayon")]
+    {
+        use std::sync::{Mutex, PoisonError};
+        if rayon::current_thread_index().is_some() {
+            return rayon::join(f, g);
+        }
+        let (g, b) = (Mutex::new(Some(g)), Mutex::new(None));
+        let run_g = || {
+            let g = g.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(g) = g {
+                *b.lock().unwrap_or_else(PoisonError::into_inner) = Some(g());
+            }
+        };
+        let a = rayon::in_place_scope(|s| {
+            s.spawn(|_| run_g());
+            let a = f();
+            run_g();
+            a
+        });
+        let b = b.into_inner().unwrap_or_else(PoisonError::into_inner);
+        (a, b.unwrap_or_else(|| unreachable!("g ran on one of the two threads")))
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        (f(), g())
+    }
+}
+
+/// `rayon::join` as it is: from a thread outside the pool it parks that thread and both closures run on pool
+/// workers. The balanced split ([`pool`](crate::lanes)) keeps it: its workers take pieces as they come, so
+/// a late worker delays nothing, and in alternated runs W6 (balanced) was 3–10 % faster at 2 threads with it
+/// than with [`join`] (nineteenth session).
+pub(crate) fn join_parked<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + Send) -> (A, B) {
     #[cfg(feature = "rayon")]
     {
         rayon::join(f, g)
