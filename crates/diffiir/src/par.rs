@@ -132,18 +132,3 @@ pub(crate) fn join<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnc
         (f(), g())
     }
 }
-
-/// `rayon::join` as it is: from a thread outside the pool it parks that thread and both closures run on pool
-/// workers. The balanced split ([`pool`](crate::lanes)) keeps it: its workers take pieces as they come, so
-/// a late worker delays nothing, and in alternated runs W6 (balanced) was 3–10 % faster at 2 threads with it
-/// than with [`join`] (nineteenth session).
-pub(crate) fn join_parked<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + Send) -> (A, B) {
-    #[cfg(feature = "rayon")]
-    {
-        rayon::join(f, g)
-    }
-    #[cfg(not(feature = "rayon"))]
-    {
-        (f(), g())
-    }
-}

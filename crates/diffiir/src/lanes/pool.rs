@@ -12,7 +12,7 @@
 //! those calls keep the static split and their fixed summation order.
 
 use super::{split_outs, Leaf, Out};
-use crate::par::join_parked;
+use crate::par::join;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -72,5 +72,5 @@ fn spread<T: Send>(workers: usize, scratch: &mut [T], per_worker: usize, work: &
     }
     let wl = workers / 2;
     let (s1, s2) = scratch.split_at_mut(wl * per_worker);
-    join_parked(|| spread(wl, s1, per_worker, work), || spread(workers - wl, s2, per_worker, work));
+    join(|| spread(wl, s1, per_worker, work), || spread(workers - wl, s2, per_worker, work));
 }
