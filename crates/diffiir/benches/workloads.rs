@@ -4,6 +4,14 @@
 //! `cargo bench -p diffiir --bench workloads` prints a Markdown table. `DIFFIIR_BENCH_QUICK=1` runs each
 //! measurement once (a smoke test). Medians of repeated runs; the machine is shared, so read ratios. The 1- and
 //! 2-thread fwd+bwd run alternately, and "1 → 2 threads" is the median of their per-pair ratios.
+//!
+//! The roofline columns come from the same run. "memory bound" is the data movement the workload cannot avoid,
+//! done with plain loops on arrays of the signal's size and timed in rounds alternated with the 1-thread fwd+bwd:
+//! the forward and the loss gradient are a copy each (read one array, write one); the adjoint reads `∂L/∂y` and
+//! what it needs (`x` and `y` for `lfilter`/`sosfilt`, `y` for `allpole`, plus the per-sample `a` for W4, two
+//! arrays) and writes `∂L/∂x` (W4 also `∂L/∂a`). "compute bound" is the workload's flop count at
+//! [`PEAK_GFLOPS`]. "fwd+bwd / roofline" is the median over rounds of fwd+bwd ÷ the memory traffic's time (or ÷ the
+//! compute bound where that is larger).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/common/mod.rs"]
@@ -13,6 +21,10 @@ use diffiir::*;
 use std::f64::consts::PI;
 
 const FS: f64 = 48_000.0;
+
+/// The arithmetic peak the compute bound assumes: AVX2 without FMA, two multiply and two add pipes of 8 `f32`
+/// lanes at 2.6 GHz (the kernels keep separate multiplies and adds so results match across instruction sets).
+const PEAK_GFLOPS: f64 = 83.0;
 
 fn rbj_lowpass(f0: f64, q: f64) -> ([f64; 3], [f64; 3]) {
     let w = 2.0 * PI * f0 / FS;
@@ -91,6 +103,10 @@ struct Row {
     what: &'static str,
     d: Dims,
     work: Work,
+    /// Unavoidable fwd+bwd traffic in signal-sized arrays: (copies, reads).
+    traffic: (usize, usize),
+    /// fwd+bwd flops per sample.
+    flops: f64,
 }
 
 fn workloads(rng: &mut Rng) -> Vec<Row> {
@@ -104,7 +120,10 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
         Work::Lfilter { b: f32v(&bb), a: f32v(&aa) }
     };
     let mut rows = vec![];
-    rows.push(Row { id: "W1", what: "biquad, LTI, 16 × 48k", d: Dims::new(16, 48_000), work: lowpass_set(rng, 16) });
+    // Flops per sample: a biquad's forward is 5 multiplies + 4 adds; its adjoint the same recursion plus five
+    // coefficient-gradient products and sums; the loss gradient 2.
+    let biquad = |id, what, d, work| Row { id, what, d, work, traffic: (3, 2), flops: 30.0 };
+    rows.push(biquad("W1", "biquad, LTI, 16 × 48k", Dims::new(16, 48_000), lowpass_set(rng, 16)));
     let mut sos = vec![];
     for _ in 0..16 * 8 {
         sos.extend(rbj_peaking(log_uniform(rng, 100.0, 12_000.0), rng.range(0.5, 4.0), rng.range(-12.0, 12.0)));
@@ -114,6 +133,8 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
         what: "8 biquads (SOS), LTI, 16 × 48k",
         d: Dims::new(16, 48_000),
         work: Work::Sos { sos: f32v(&sos), k: 48 },
+        traffic: (3, 2),
+        flops: 226.0,
     });
     let mut a = vec![];
     for _ in 0..16 {
@@ -125,6 +146,8 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
         what: "all-pole N=16, LTI, 16 × 48k",
         d: Dims::new(16, 48_000),
         work: Work::Allpole { a: f32v(&a), n: 16, tv: false },
+        traffic: (3, 1),
+        flops: 96.0,
     });
     let t = 48_000;
     let mut a = vec![];
@@ -142,9 +165,11 @@ fn workloads(rng: &mut Rng) -> Vec<Row> {
         what: "all-pole N=2, time-varying, 16 × 48k",
         d: Dims::new(16, t),
         work: Work::Allpole { a: f32v(&a), n: 2, tv: true },
+        traffic: (5, 3),
+        flops: 12.0,
     });
-    rows.push(Row { id: "W5", what: "biquad, LTI, 1 × 4.8M", d: Dims::new(1, 4_800_000), work: lowpass_set(rng, 1) });
-    rows.push(Row { id: "W6", what: "biquad, LTI, 4096 × 1024", d: Dims::new(4096, 1024), work: lowpass_set(rng, 4096) });
+    rows.push(biquad("W5", "biquad, LTI, 1 × 4.8M", Dims::new(1, 4_800_000), lowpass_set(rng, 1)));
+    rows.push(biquad("W6", "biquad, LTI, 4096 × 1024", Dims::new(4096, 1024), lowpass_set(rng, 4096)));
     rows
 }
 
@@ -232,22 +257,21 @@ fn scalar_ms(row: &Row, x: &[f32]) -> f64 {
     }
 }
 
-/// `f(pars[0])` and `f(pars[1])` timed in alternating rounds (ms): medians of each, and the median over rounds
-/// of the ratio of the two rounds' medians, so drift on this shared machine hits both alike (two separate
-/// timing windows could differ by 1.5×). A round runs one setting several times and drops its first run, which
-/// pays for the switch between thread counts (waking or idling the pool thread, rows last touched by the other
-/// core).
-fn alternated(budget: f64, mut f: impl FnMut(Par), pars: [Par; 2]) -> (f64, f64, f64) {
+/// `f(0)`, `f(1)`, … `f(N - 1)` timed in alternating rounds (ms): the medians of each, and for each `i` the median
+/// over rounds of the ratio of round 0's median to round `i`'s, so drift on this shared machine hits all alike (two
+/// separate timing windows could differ by 1.5×). A round runs one setting several times and drops its first
+/// run, which pays for the switch (waking or idling the pool thread, rows last touched by the other core).
+fn alternated<const N: usize>(budget: f64, mut f: impl FnMut(usize)) -> ([f64; N], [f64; N]) {
     let quick = std::env::var("DIFFIIR_BENCH_QUICK").is_ok();
     let med = |v: &mut Vec<f64>| {
         v.sort_by(|p, q| p.total_cmp(q));
         v[v.len() / 2]
     };
-    let mut round = |par| {
+    let mut round = |i| {
         let mut v: Vec<f64> = (0..if quick { 1 } else { 6 })
             .map(|_| {
                 let t = std::time::Instant::now();
-                f(par);
+                f(i);
                 t.elapsed().as_secs_f64() * 1e3
             })
             .collect();
@@ -256,18 +280,52 @@ fn alternated(budget: f64, mut f: impl FnMut(Par), pars: [Par; 2]) -> (f64, f64,
         }
         med(&mut v)
     };
-    let (mut a, mut b, mut r) = (vec![], vec![], vec![]);
+    let (mut times, mut ratios): ([Vec<f64>; N], [Vec<f64>; N]) = (std::array::from_fn(|_| vec![]), std::array::from_fn(|_| vec![]));
     let start = std::time::Instant::now();
-    while a.len() < 3 || (start.elapsed().as_secs_f64() < budget && a.len() < 50) {
-        let [x, y] = pars.map(&mut round);
-        a.push(x);
-        b.push(y);
-        r.push(x / y);
+    while times[0].len() < 3 || (start.elapsed().as_secs_f64() < budget && times[0].len() < 50) {
+        let t: [f64; N] = std::array::from_fn(&mut round);
+        for i in 0..N {
+            times[i].push(t[i]);
+            ratios[i].push(t[0] / t[i]);
+        }
         if quick {
             break;
         }
     }
-    (med(&mut a), med(&mut b), med(&mut r))
+    (times.each_mut().map(med), ratios.each_mut().map(med))
+}
+
+/// The workload's unavoidable memory traffic on arrays of the signal's size: `copies` copies (read one array,
+/// write another) and `reads` reads, rotating over four arrays so none stays in a core's private caches.
+struct Traffic {
+    arrays: [Vec<f32>; 4],
+    copies: usize,
+    reads: usize,
+}
+
+impl Traffic {
+    fn new(n: usize, (copies, reads): (usize, usize)) -> Self {
+        Traffic { arrays: std::array::from_fn(|i| vec![i as f32; n]), copies, reads }
+    }
+
+    fn run(&mut self) {
+        for c in 0..self.copies {
+            let (src, dst) = (c % 4, (c + 1) % 4);
+            let (lo, hi) = self.arrays.split_at_mut(src.max(dst));
+            let (s, d) = if src < dst { (&lo[src], &mut hi[0]) } else { (&hi[0], &mut lo[dst]) };
+            // A loop, not `copy_from_slice`: memcpy streams DRAM-sized arrays past the cache (non-temporal
+            // stores), which no kernel here does; `+ 0.0` keeps it a loop (it is not an identity for −0.0).
+            d.iter_mut().zip(s).for_each(|(d, s)| *d = *s + 0.0);
+        }
+        for r in 0..self.reads {
+            // Eight partial sums so the adds vectorise and do not wait on each other.
+            let mut acc = [0f32; 8];
+            for c in self.arrays[(self.copies + r) % 4].chunks_exact(8) {
+                acc.iter_mut().zip(c).for_each(|(a, v)| *a += v);
+            }
+            std::hint::black_box(acc);
+        }
+    }
 }
 
 /// White noise, each row scaled so the exact output has unit RMS.
@@ -295,9 +353,9 @@ fn main() {
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let mut rng = Rng::new(42);
     println!(
-        "| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) | 1 → 2 threads |"
+        "| workload | what | scalar fwd (ms) | diffiir fwd (ms) | scalar / diffiir fwd | diffiir fwd+bwd (ms) | fwd+bwd, 2 threads (ms) | 1 → 2 threads | memory bound (ms) | compute bound (ms) | fwd+bwd / roofline |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for row in workloads(&mut rng) {
         if !filter.is_empty() && !filter.iter().any(|f| f == row.id) {
             continue;
@@ -307,7 +365,19 @@ fn main() {
         let mut f = runner(&row, &x, false);
         let fwd = time(1.0, || f(Par::Seq));
         let mut r = runner(&row, &x, true);
-        let (both, both2, gain) = alternated(2.0, &mut r, [Par::Seq, Par::Rayon(2)]);
-        println!("| {} | {} | {scalar:.2} | {fwd:.2} | {:.1}× | {both:.2} | {both2:.2} | {gain:.2}× |", row.id, row.what, scalar / fwd);
+        let mut traffic = Traffic::new(row.d.numel(), row.traffic);
+        let compute = row.flops * row.d.numel() as f64 / PEAK_GFLOPS / 1e6;
+        let ([both, both2, memory], [_, gain, of_memory]) = alternated(2.0, |i| match i {
+            0 => r(Par::Seq),
+            1 => r(Par::Rayon(2)),
+            _ => traffic.run(),
+        });
+        let of_roofline = if compute > memory { both / compute } else { of_memory };
+        println!(
+            "| {} | {} | {scalar:.2} | {fwd:.2} | {:.1}× | {both:.2} | {both2:.2} | {gain:.2}× | {memory:.2} | {compute:.2} | {of_roofline:.2}× |",
+            row.id,
+            row.what,
+            scalar / fwd
+        );
     }
 }
