@@ -251,14 +251,21 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             if ns == 1 {
                 // One section (lfilter, a lone biquad): the state lives in registers for the block.
                 let mut loc = st[0];
-                for t in 0..len {
-                    ax.line(t);
-                    ay.line(t);
-                    if tv {
+                if tv {
+                    for t in 0..len {
+                        ax.line(t);
+                        ay.line(t);
                         ac.iter().for_each(|(a, per)| a.lines(t, *per));
+                        ys[t] = step(&mut loc, &cs[t * w..][..w], &xs[t]);
                     }
-                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                    ys[t] = step(&mut loc, c, &xs[t]);
+                } else {
+                    // Apart from the time-varying loop, so this one carries no per-step branch on it.
+                    let c = &cs[..w];
+                    for (t, (y, x)) in ys[..len].iter_mut().zip(&xs[..len]).enumerate() {
+                        ax.line(t);
+                        ay.line(t);
+                        *y = step(&mut loc, c, x);
+                    }
                 }
                 st[0] = loc;
             } else {
