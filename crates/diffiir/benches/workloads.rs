@@ -308,22 +308,23 @@ impl Traffic {
         Traffic { arrays: std::array::from_fn(|i| vec![i as f32; n]), copies, reads }
     }
 
+    /// Each move works on the front arrays, then the four rotate (moving the `Vec`s, not their data).
     fn run(&mut self) {
-        for c in 0..self.copies {
-            let (src, dst) = (c % 4, (c + 1) % 4);
-            let (lo, hi) = self.arrays.split_at_mut(src.max(dst));
-            let (s, d) = if src < dst { (&lo[src], &mut hi[0]) } else { (&hi[0], &mut lo[dst]) };
+        for _ in 0..self.copies {
+            let [s, d, ..] = &mut self.arrays;
             // A loop, not `copy_from_slice`: memcpy streams DRAM-sized arrays past the cache (non-temporal
             // stores), which no kernel here does; `+ 0.0` keeps it a loop (it is not an identity for −0.0).
-            d.iter_mut().zip(s).for_each(|(d, s)| *d = *s + 0.0);
+            d.iter_mut().zip(s.iter()).for_each(|(d, s)| *d = *s + 0.0);
+            self.arrays.rotate_left(1);
         }
-        for r in 0..self.reads {
+        for _ in 0..self.reads {
             // Eight partial sums so the adds vectorise and do not wait on each other.
             let mut acc = [0f32; 8];
-            for c in self.arrays[(self.copies + r) % 4].chunks_exact(8) {
+            for c in self.arrays[0].chunks_exact(8) {
                 acc.iter_mut().zip(c).for_each(|(a, v)| *a += v);
             }
             std::hint::black_box(acc);
+            self.arrays.rotate_left(1);
         }
     }
 }
