@@ -1,5 +1,5 @@
 //! Transposed direct form II, as a cascade of `S` sections of order `M`: the one kernel behind
-//! [`lfilter`](crate::lfilter) (`S = 1`) and [`sosfilt`](crate::sosfilt) (`M = 2`), forward and fused adjoint.
+//! [`lfilter`](crate::lfilter()) (`S = 1`) and [`sosfilt`](crate::sosfilt()) (`M = 2`), forward and fused adjoint.
 //!
 //! # Forward (one section; coefficients normalised by `a_0[n]`, padded with zeros to `M`)
 //! ```text
@@ -34,9 +34,11 @@ use std::ops::Range;
 
 mod grads;
 mod pack;
+mod step;
 use grads::{coef_grads, row_path};
 use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
+use step::{cascade, cascade2, cascade2_adj, step, step_adj};
 
 /// The forward block length for filtering `dims` with `p` ([`fwd_block`]).
 pub(crate) fn fwd_tf<T: Float>(p: &impl Pack<T>, dims: Dims) -> usize {
@@ -102,74 +104,6 @@ macro_rules! with_order {
     (@call $f:ident, $T:ty, $P:ty, $L:ident, $c:expr, ($($arg:expr),*)) => {
         $f::<$T, $P, $L, { $c }>($($arg),*)
     };
-}
-
-/// One TDF-II step of one section on a lane vector; returns the section output.
-#[inline(always)]
-fn step<T: Float, const L: usize, const M: usize>(st: &mut [V<T, L>; M], c: &[V<T, L>], v: &V<T, L>) -> V<T, L> {
-    let c = &c[..2 * M + 1];
-    let mut y = [T::zero(); L];
-    for l in 0..L {
-        y[l] = st[0][l] + c[0][l] * v[l];
-    }
-    for i in 0..M - 1 {
-        for l in 0..L {
-            st[i][l] = st[i + 1][l] + c[i + 1][l] * v[l] - c[M + 1 + i][l] * y[l];
-        }
-    }
-    for l in 0..L {
-        st[M - 1][l] = c[M][l] * v[l] - c[2 * M][l] * y[l];
-    }
-    y
-}
-
-/// One time step through every section of a cascade (`st`: each section's state; `c`: the step's packed
-/// sets); `out(sec, v)` sees each section's output. Shared by the forward and the adjoint's recomputation of
-/// section outputs from the tape's checkpoints, so both round alike.
-#[inline(always)]
-fn cascade<T: Float, const L: usize, const M: usize>(
-    st: &mut [[V<T, L>; M]],
-    c: &[V<T, L>],
-    x: V<T, L>,
-    mut out: impl FnMut(usize, &V<T, L>),
-) -> V<T, L> {
-    let pw = 2 * M + 1;
-    let mut v = x;
-    for (sec, sst) in st.iter_mut().enumerate() {
-        v = step(sst, &c[sec * pw..][..pw], &v);
-        out(sec, &v);
-    }
-    v
-}
-
-/// One adjoint step of one section: `h = (ĝ[n+1], …, ĝ[n+M])` in, `g` = gradient of the section output at
-/// `n`; updates `h` to `(ĝ[n], …)` and returns `(ĝ[n], ∂L/∂input[n])`. Coefficient gradients are reduced
-/// afterwards from the recorded `ĝ` ([`coef_grads`]), which keeps this loop-carried step small enough to
-/// stay in registers.
-#[inline(always)]
-fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &[V<T, L>], g: &V<T, L>) -> (V<T, L>, V<T, L>) {
-    let c = &c[..2 * M + 1];
-    // Newest term `h[0]` subtracted last, `b_0·ĝ[n]` added last: each loop-carried chain is one multiply-add.
-    let mut gh = *g;
-    for i in (0..M).rev() {
-        for l in 0..L {
-            gh[l] = gh[l] - c[M + 1 + i][l] * h[i][l];
-        }
-    }
-    let mut gx = [T::zero(); L];
-    for i in (0..M).rev() {
-        for l in 0..L {
-            gx[l] = gx[l] + c[i + 1][l] * h[i][l];
-        }
-    }
-    for l in 0..L {
-        gx[l] = gx[l] + c[0][l] * gh[l];
-    }
-    for i in (1..M).rev() {
-        h[i] = h[i - 1];
-    }
-    h[0] = gh;
-    (gh, gx)
 }
 
 /// One prefetch step of the adjoint's next block (a function, not a closure: the closure stopped being inlined
@@ -269,7 +203,8 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 }
                 st[0] = loc;
             } else {
-                for t in 0..len {
+                let mut t = 0;
+                while t < len {
                     ax.line(t);
                     ay.line(t);
                     if tv {
@@ -281,8 +216,17 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                             tape_put(tp, g, per_group, k + r, v);
                         }
                     }
-                    let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                    ys[t] = cascade(st, c, xs[t], |_, _| {});
+                    if !tv && t + 1 < len && (t0 + t + 1) % SB != 0 {
+                        // Two steps per section visit (no checkpoint between them).
+                        ax.line(t + 1);
+                        ay.line(t + 1);
+                        [ys[t], ys[t + 1]] = cascade2(st, &cs[..w], [xs[t], xs[t + 1]], |_, _| {});
+                        t += 2;
+                    } else {
+                        let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                        ys[t] = cascade(st, c, xs[t], |_, _| {});
+                        t += 1;
+                    }
                 }
             }
             if let Some(yd) = yo.data.as_deref_mut() {
@@ -408,7 +352,21 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                     }
                     hs[0] = loc;
                 } else {
-                    for t in (u0..ue).rev() {
+                    let mut t = ue;
+                    while t > u0 {
+                        if !tv && t - u0 >= 2 {
+                            // Two steps per section visit, as in the forward ([`cascade2`]).
+                            fetch(&ahead, &agx, t - 1);
+                            fetch(&ahead, &agx, t - 2);
+                            let rec = |sec: usize, [a, b]: [V<T, L>; 2]| {
+                                ghs[sec * (TB + M) + t - 1] = a;
+                                ghs[sec * (TB + M) + t - 2] = b;
+                            };
+                            [gs[t - 1], gs[t - 2]] = cascade2_adj(hs, &cs[..w], [gs[t - 1], gs[t - 2]], rec);
+                            t -= 2;
+                            continue;
+                        }
+                        t -= 1;
                         fetch(&ahead, &agx, t);
                         let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
                         let mut g = gs[t];
@@ -433,9 +391,17 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                         *v = tape_get::<T, L>(tape, g, per_group, k + r);
                     }
                     let inner = &mut *rs;
-                    for t in 0..n {
-                        let c = if tv { &cs[(u0 + t) * w..][..w] } else { &cs[..w] };
-                        cascade(inner, c, xs[u0 + t], |sec, v| sio[sec * SB + t] = *v);
+                    let mut t = 0;
+                    while t < n {
+                        if !tv && t + 1 < n {
+                            let out = |sec: usize, v: &[V<T, L>; 2]| sio[sec * SB + t..][..2].copy_from_slice(v);
+                            cascade2(inner, &cs[..w], [xs[u0 + t], xs[u0 + t + 1]], out);
+                            t += 2;
+                        } else {
+                            let c = if tv { &cs[(u0 + t) * w..][..w] } else { &cs[..w] };
+                            cascade(inner, c, xs[u0 + t], |sec, v| sio[sec * SB + t] = *v);
+                            t += 1;
+                        }
                     }
                 }
                 for sec in (0..ns).rev() {
