@@ -45,8 +45,8 @@ pub(super) fn cascade<T: Float, const L: usize, const M: usize>(
 
 /// Two time steps through every section of a time-invariant cascade ([`cascade`]'s operations, so the same
 /// results): each section takes both steps in turn with its state in registers, so its coefficients are
-/// loaded once for the two. Loads, not arithmetic, bound the one-step loop (W2's 8 biquads: 7 per section
-/// step); three or four steps per visit measured no faster than two.
+/// loaded once for the two. Loads, not arithmetic, bound the one-step loop (each section step loads its
+/// `2M + 1` coefficient and `M` state vectors); three or four steps per visit measured no faster than two.
 #[inline(always)]
 pub(super) fn cascade2<T: Float, const L: usize, const M: usize>(
     st: &mut [[V<T, L>; M]],
@@ -66,8 +66,8 @@ pub(super) fn cascade2<T: Float, const L: usize, const M: usize>(
 
 /// One adjoint step of one section: `h = (ĝ[n+1], …, ĝ[n+M])` in, `g` = gradient of the section output at
 /// `n`; updates `h` to `(ĝ[n], …)` and returns `(ĝ[n], ∂L/∂input[n])`. Coefficient gradients are reduced
-/// afterwards from the recorded `ĝ` ([`coef_grads`](super::grads::coef_grads)), which keeps this loop-carried step small enough to
-/// stay in registers.
+/// afterwards from the recorded `ĝ` ([`coef_grads`](super::grads::coef_grads)), which keeps this
+/// loop-carried step small enough to stay in registers.
 #[inline(always)]
 pub(super) fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L>; M], c: &[V<T, L>], g: &V<T, L>) -> (V<T, L>, V<T, L>) {
     let c = &c[..2 * M + 1];
