@@ -38,7 +38,7 @@ mod step;
 use grads::{coef_grads, row_path};
 use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
-use step::{cascade, cascade2, cascade2_adj, step, step_adj};
+use step::{cascade, cascade2, cascade2_adj, cascade_adj, step, step_adj};
 
 /// The forward block length for filtering `dims` with `p` ([`fwd_block`]).
 pub(crate) fn fwd_tf<T: Float>(p: &impl Pack<T>, dims: Dims) -> usize {
@@ -369,11 +369,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                         t -= 1;
                         fetch(&ahead, &agx, t);
                         let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                        let mut g = gs[t];
-                        for (sec, hsec) in hs.iter_mut().enumerate().rev() {
-                            (ghs[sec * (TB + M) + t], g) = step_adj(hsec, &c[sec * pw..][..pw], &g);
-                        }
-                        gs[t] = g;
+                        gs[t] = cascade_adj(hs, c, gs[t], |sec, gh| ghs[sec * (TB + M) + t] = *gh);
                     }
                 }
                 if !want_c || by_rows {

@@ -94,9 +94,30 @@ pub(super) fn step_adj<T: Float, const L: usize, const M: usize>(h: &mut [V<T, L
     (gh, gx)
 }
 
+/// One adjoint time step through every section of a cascade, latest section first: [`cascade`] for the
+/// adjoint. `g` is the last section's output gradient at `n`; `rec(sec, ĝ)` records each section's `ĝ[n]`;
+/// returns `∂L/∂x[n]`.
+#[inline(always)]
+pub(super) fn cascade_adj<T: Float, const L: usize, const M: usize>(
+    hs: &mut [[V<T, L>; M]],
+    c: &[V<T, L>],
+    g: V<T, L>,
+    mut rec: impl FnMut(usize, &V<T, L>),
+) -> V<T, L> {
+    let pw = 2 * M + 1;
+    let mut g = g;
+    for (sec, h) in hs.iter_mut().enumerate().rev() {
+        let gh;
+        (gh, g) = step_adj(h, &c[sec * pw..][..pw], &g);
+        rec(sec, &gh);
+    }
+    g
+}
+
 /// Two adjoint steps (`n`, then `n − 1`) through every section of a time-invariant cascade, latest section
-/// first: [`cascade2`] for the adjoint, with the same operations as two one-step passes. `g` holds the last
-/// section's output gradients at `[n, n − 1]`; `rec(sec, ĝ)` records each section's `ĝ` at the two steps.
+/// first: [`cascade2`] for the adjoint, with the same operations as two [`cascade_adj`] passes. `g` holds
+/// the last section's output gradients at `[n, n − 1]`; `rec(sec, ĝ)` records each section's `ĝ` at the two
+/// steps.
 #[inline(always)]
 pub(super) fn cascade2_adj<T: Float, const L: usize, const M: usize>(
     hs: &mut [[V<T, L>; M]],
