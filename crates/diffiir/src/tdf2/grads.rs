@@ -43,6 +43,21 @@ pub(super) fn coef_grads<T: Float, const L: usize, const M: usize>(
         }
         return;
     }
+    if M <= 2 && L.is_multiple_of(8) {
+        // f32: 8 lanes are one AVX2 register; f64: 4.
+        let mut s = [[T::zero(); L]; 5];
+        if size_of::<T>() == 4 {
+            window_sums::<T, L, M, 8>(&gh[..len + M], xin, yout, &mut s);
+        } else {
+            window_sums::<T, L, M, 4>(&gh[..len + M], xin, yout, &mut s);
+        }
+        for (j, s) in s[..2 * M + 1].iter().enumerate() {
+            for l in 0..L {
+                g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
+            }
+        }
+        return;
+    }
     // Pair j: b_j (x against ∂L/∂h shifted by j) for j ≤ M, then a_{j−M} (y against it).
     dots(
         2 * M + 1,
@@ -53,4 +68,49 @@ pub(super) fn coef_grads<T: Float, const L: usize, const M: usize>(
             }
         },
     );
+}
+
+/// [`coef_grads`]' time-invariant sums for `M ≤ 2` in one pass over the block: `s[i] = Σ_t x[t]·ĝ[t+i]`
+/// (`i = 0..=M`), `s[M+i] = Σ_t y[t]·ĝ[t+i]` (`i = 1..=M`), each in order over `t` as [`dots`] sums them (so
+/// the same values). `H` lanes at a time, with `ĝ[t..=t+M]` carried in registers from step to step: each step
+/// loads `x[t]`, `y[t]` and `ĝ[t+M]` once for its `2M + 1` products, where `dots` pairs reload `ĝ` per pair and
+/// leave the loop load-bound.
+#[inline(always)]
+fn window_sums<T: Float, const L: usize, const M: usize, const H: usize>(
+    gh: &[V<T, L>],
+    xin: &[V<T, L>],
+    yout: &[V<T, L>],
+    s: &mut [V<T, L>; 5],
+) {
+    let n = xin.len();
+    let (gh, yout) = (&gh[..n + M], &yout[..n]);
+    let part = |v: &V<T, L>, c: usize| -> [T; H] { std::array::from_fn(|l| v[c * H + l]) };
+    for c in 0..L / H {
+        let mut acc = [[T::zero(); H]; 5];
+        // w[i] = ĝ[t + i].
+        let mut w = [[T::zero(); H]; 3];
+        for (i, w) in w[..M].iter_mut().enumerate() {
+            *w = part(&gh[i], c);
+        }
+        for t in 0..n {
+            w[M] = part(&gh[t + M], c);
+            let (x, y) = (part(&xin[t], c), part(&yout[t], c));
+            for i in 0..=M {
+                for l in 0..H {
+                    acc[i][l] = acc[i][l] + x[l] * w[i][l];
+                }
+            }
+            for i in 1..=M {
+                for l in 0..H {
+                    acc[M + i][l] = acc[M + i][l] + y[l] * w[i][l];
+                }
+            }
+            for i in 0..M {
+                w[i] = w[i + 1];
+            }
+        }
+        for (s, acc) in s.iter_mut().zip(&acc) {
+            s[c * H..][..H].copy_from_slice(acc);
+        }
+    }
 }
