@@ -1,7 +1,7 @@
 //! The adjoint's coefficient gradients of one `tdf2` section: the lane reductions over a sub-block, and which
 //! filters reduce along the signals' rows instead.
 
-use crate::dots::dots;
+use crate::dots::{dots, madd};
 use crate::float::Float;
 use crate::lanes::V;
 
@@ -43,31 +43,27 @@ pub(super) fn coef_grads<T: Float, const L: usize, const M: usize>(
         }
         return;
     }
+    // Sum j is b_j's for j ≤ M, else a_{j−M}'s (whose products enter with a minus sign).
+    let add = |g: &mut [V<T, L>], j: usize, s: &V<T, L>| {
+        for l in 0..L {
+            g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
+        }
+    };
     if M <= 2 && L.is_multiple_of(8) {
         // f32: 8 lanes are one AVX2 register; f64: 4.
         let mut s = [[T::zero(); L]; 5];
         if size_of::<T>() == 4 {
-            window_sums::<T, L, M, 8>(&gh[..len + M], xin, yout, &mut s);
+            window_sums::<T, L, M, 8>(gh, xin, yout, &mut s);
         } else {
-            window_sums::<T, L, M, 4>(&gh[..len + M], xin, yout, &mut s);
+            window_sums::<T, L, M, 4>(gh, xin, yout, &mut s);
         }
         for (j, s) in s[..2 * M + 1].iter().enumerate() {
-            for l in 0..L {
-                g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
-            }
+            add(g, j, s);
         }
         return;
     }
     // Pair j: b_j (x against ∂L/∂h shifted by j) for j ≤ M, then a_{j−M} (y against it).
-    dots(
-        2 * M + 1,
-        |j| if j <= M { (xin, &gh[j..]) } else { (yout, &gh[j - M..]) },
-        |j, s| {
-            for l in 0..L {
-                g[j][l] = if j <= M { g[j][l] + s[l] } else { g[j][l] - s[l] };
-            }
-        },
-    );
+    dots(2 * M + 1, |j| if j <= M { (xin, &gh[j..]) } else { (yout, &gh[j - M..]) }, |j, s| add(g, j, s));
 }
 
 /// [`coef_grads`]' time-invariant sums for `M ≤ 2` in one pass over the block: `s[i] = Σ_t x[t]·ĝ[t+i]`
@@ -96,14 +92,10 @@ fn window_sums<T: Float, const L: usize, const M: usize, const H: usize>(
             w[M] = part(&gh[t + M], c);
             let (x, y) = (part(&xin[t], c), part(&yout[t], c));
             for i in 0..=M {
-                for l in 0..H {
-                    acc[i][l] = acc[i][l] + x[l] * w[i][l];
-                }
+                madd(&mut acc[i], &x, &w[i]);
             }
             for i in 1..=M {
-                for l in 0..H {
-                    acc[M + i][l] = acc[M + i][l] + y[l] * w[i][l];
-                }
+                madd(&mut acc[M + i], &y, &w[i]);
             }
             for i in 0..M {
                 w[i] = w[i + 1];
