@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says how much disk is left: the build and the venv take ~15 GB, and a CI run once failed when the
+# disk filled during the torch download.
+step() { printf '\n== %s (disk free: %s)\n' "$*" "$(df -h --output=avail . | tail -1 | tr -d ' ')"; }
 
 step "file sizes (kernel files ≤ 500 lines)"
 scripts/lint-sizes.sh
