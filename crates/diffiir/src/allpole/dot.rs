@@ -150,16 +150,72 @@ fn both<T: Float, const H: usize>(p: &mut [T; H], q: &mut [T; H], c: &[T; H], w0
 }
 
 /// `g[k−1] −= Σ_t u[t]·y[t−k]` for k = 1..=n over one sub-block (`y` holds the n rows before it, then its
-/// own rows).
+/// own rows). Lags go in tiles of `R` ([`lag_tile`]) where a lane group fills a 32-byte vector; the lags left
+/// over (and narrow lane vectors) go through [`dots`]. Both sum each lag over t in order from zero, so the result
+/// does not depend on which path a lag takes.
 #[inline(always)]
 pub(super) fn correlate<T: Float, const L: usize>(u: &[V<T, L>], y: &[V<T, L>], n: usize, g: &mut [V<T, L>]) {
+    let tiled = match (std::mem::size_of::<T>(), L) {
+        (4, 16) | (4, 8) => lag_tiles::<T, L, 8>(u, y, n, g),
+        (8, 8) | (8, 4) => lag_tiles::<T, L, 4>(u, y, n, g),
+        _ => 0,
+    };
     dots(
-        n,
-        |j| (u, &y[n - 1 - j..]),
+        n - tiled,
+        |j| (u, &y[n - 1 - tiled - j..]),
         |j, s| {
             for l in 0..L {
-                g[j][l] = g[j][l] - s[l];
+                g[tiled + j][l] = g[tiled + j][l] - s[l];
             }
         },
     );
+}
+
+/// Lags per tile of [`lag_tile`]: six sums and six window values in registers per lane group, with `u[t]`
+/// 13 of the 16 vector registers. Six independent sums per step hide the add latency (four left each step
+/// waiting on its adds: W3's adjoint got slower than with [`dots`]); eight spilled (slower again).
+const R: usize = 6;
+
+/// [`correlate`] for the first `n / R · R` lags, `R` at a time; returns how many it did.
+#[inline(always)]
+fn lag_tiles<T: Float, const L: usize, const H: usize>(u: &[V<T, L>], y: &[V<T, L>], n: usize, g: &mut [V<T, L>]) -> usize {
+    let tiled = n / R * R;
+    for j0 in (0..tiled).step_by(R) {
+        for gi in 0..L / H {
+            let s = lag_tile::<T, L, H>(u, y, n, j0, gi);
+            for (r, s) in s.iter().enumerate() {
+                let o = &mut g[j0 + r].as_chunks_mut::<H>().0[gi];
+                for l in 0..H {
+                    o[l] = o[l] - s[l];
+                }
+            }
+        }
+    }
+    tiled
+}
+
+/// `Σ_t u[t]·y[t−k]` for the `R` lags `k = j0+1 ..= j0+R`, lanes `gi·H ..`. The window `y[t−k]` of the tile
+/// slides by one row a step: carried in registers, each step loads `u[t]` and one new `y` row for `R`
+/// multiplies and `R` adds, where [`dots`] loads a `y` row per lag (load-bound at W3's 16 lags). The shift is
+/// spelled out register by register: `copy_within` on the window kept it in memory.
+#[inline(always)]
+fn lag_tile<T: Float, const L: usize, const H: usize>(u: &[V<T, L>], y: &[V<T, L>], n: usize, j0: usize, gi: usize) -> [[T; H]; R] {
+    let m = u.len();
+    // Lag j0 + r + 1 reads y[n − 1 − j0 − r + t]; the newest lag's row for step t + 1 is `next[t]`.
+    let mut w: [[T; H]; R] = std::array::from_fn(|r| *grp::<T, L, H>(&y[n - 1 - j0 - r], gi));
+    let next = &y[n - j0..][..m];
+    let mut s = [[T::zero(); H]; R];
+    for (ut, yn) in u.iter().zip(next) {
+        let ut = grp::<T, L, H>(ut, gi);
+        for r in 0..R {
+            for l in 0..H {
+                s[r][l] = s[r][l] + ut[l] * w[r][l];
+            }
+        }
+        for r in (1..R).rev() {
+            w[r] = w[r - 1];
+        }
+        w[0] = *grp::<T, L, H>(yn, gi);
+    }
+    s
 }
