@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Each step says how much disk is left: the build and the venv take ~15 GB, and a CI run once failed when the
+# Each step says how much disk is left: a clean run's build and venv take ~10 GB, and a CI run once failed when the
 # disk filled during the torch download.
 step() { printf '\n== %s (disk free: %s)\n' "$*" "$(df -h --output=avail . | tail -1 | tr -d ' ')"; }
 

@@ -208,9 +208,7 @@ fn lag_tile<T: Float, const L: usize, const H: usize>(u: &[V<T, L>], y: &[V<T, L
     for (ut, yn) in u.iter().zip(next) {
         let ut = grp::<T, L, H>(ut, gi);
         for r in 0..R {
-            for l in 0..H {
-                s[r][l] = s[r][l] + ut[l] * w[r][l];
-            }
+            madd(&mut s[r], ut, &w[r]);
         }
         for r in (1..R).rev() {
             w[r] = w[r - 1];
