@@ -169,7 +169,21 @@ fn fwd<T: Float, const L: usize, const N: usize>(
                     }
                     // Slices of length n, so the compiler sees every index in bounds.
                     let ((hist, next), c) = (ys.split_at_mut(n + t), &cs[..n]);
-                    sub_dot2([&xs[t], &xs[t + 1]], n, |j| &c[n - 1 - j], |j| &hist[t..][j], two(next, 0));
+                    let c = |j: usize| &c[n - 1 - j];
+                    sub_dot2([&xs[t], &xs[t + 1]], n, c, c, |j| &hist[t..][j], two(next, 0));
+                    t += 2;
+                }
+            } else {
+                // Per-sample coefficients: two steps at a time all the same, so the newer step takes the older's
+                // output from a register (one step a loop waited on the store of the previous output).
+                while t + 2 <= len {
+                    for u in [t, t + 1] {
+                        ax.line(u);
+                        ay.line(u);
+                        (0..n).for_each(|j| acs.line(u * n + j));
+                    }
+                    let ((hist, next), (c1, c2)) = (ys.split_at_mut(n + t), (&cs[t * n..][..n], &cs[(t + 1) * n..][..n]));
+                    sub_dot2([&xs[t], &xs[t + 1]], n, |j| &c1[n - 1 - j], |j| &c2[n - 1 - j], |j| &hist[t..][j], two(next, 0));
                     t += 2;
                 }
             }
@@ -405,7 +419,21 @@ fn adj<T: Float, const L: usize, const N: usize>(
                         fetch(t - 1);
                         let ((done, win), c) = (us.split_at_mut(t + 1), &cs[..n]);
                         let [o2, o1] = two(done, t - 1);
-                        sub_dot2([&gs[t], &gs[t - 1]], n, |j| &c[n - j - 1], |j| &win[..n][n - 1 - j], [o1, o2]);
+                        let c = |j: usize| &c[n - j - 1];
+                        sub_dot2([&gs[t], &gs[t - 1]], n, c, c, |j| &win[..n][n - 1 - j], [o1, o2]);
+                        e -= 2;
+                    }
+                } else {
+                    // Per-sample coefficients, two steps as in the forward. Step t's term j is
+                    // a_{n−j}[t+n−j]: row (n−1−j)·(n+1) of the n rows of sets from t + 1.
+                    while e >= u0 + 2 {
+                        let t = e - 1;
+                        fetch(t);
+                        fetch(t - 1);
+                        let ((done, win), (c1, c2)) = (us.split_at_mut(t + 1), (&cs[(t + 1) * n..][..n * n], &cs[t * n..][..n * n]));
+                        let [o2, o1] = two(done, t - 1);
+                        let at = |j: usize| (n - 1 - j) * (n + 1);
+                        sub_dot2([&gs[t], &gs[t - 1]], n, |j| &c1[at(j)], |j| &c2[at(j)], |j| &win[..n][n - 1 - j], [o1, o2]);
                         e -= 2;
                     }
                 }

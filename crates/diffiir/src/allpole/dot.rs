@@ -60,8 +60,9 @@ pub(super) fn sub_dot<'a, T: Float + 'a, const L: usize>(
     acc
 }
 
-/// Two consecutive steps of [`sub_dot`] whose windows overlap: `*out[0] = a = sub_dot(acc[0], n, c, w)` and
-/// `*out[1] = sub_dot(acc[1], n, c, |j| w(j + 1))`, where the second step's newest value `w(n)` is `a`. Each output
+/// Two consecutive steps of [`sub_dot`] whose windows overlap: `*out[0] = a = sub_dot(acc[0], n, c1, w)` and
+/// `*out[1] = sub_dot(acc[1], n, c2, |j| w(j + 1))`, where the second step's newest value `w(n)` is `a` (`c1`
+/// and `c2` are one closure for time-invariant coefficients, whose loads the two steps then share). Each output
 /// gets the same operations in the same order as from [`sub_dot`], so results do not depend on how steps
 /// pair up (a stream block may start anywhere). The second step's older terms need only values before `a`,
 /// so both sets are summed in one pass that loads each coefficient and each window value once: a
@@ -71,14 +72,15 @@ pub(super) fn sub_dot<'a, T: Float + 'a, const L: usize>(
 pub(super) fn sub_dot2<'a, T: Float + 'a, const L: usize>(
     acc: [&V<T, L>; 2],
     n: usize,
-    c: impl Fn(usize) -> &'a V<T, L>,
+    c1: impl Fn(usize) -> &'a V<T, L>,
+    c2: impl Fn(usize) -> &'a V<T, L>,
     w: impl Fn(usize) -> &'a V<T, L>,
     out: [&mut V<T, L>; 2],
 ) {
     match (std::mem::size_of::<T>(), L) {
-        (4, 16) | (4, 8) => pair::<T, L, 8>(acc, n, c, w, out),
-        (_, 1) => pair::<T, L, 1>(acc, n, c, w, out),
-        _ => pair::<T, L, 4>(acc, n, c, w, out),
+        (4, 16) | (4, 8) => pair::<T, L, 8>(acc, n, c1, c2, w, out),
+        (_, 1) => pair::<T, L, 1>(acc, n, c1, c2, w, out),
+        _ => pair::<T, L, 4>(acc, n, c1, c2, w, out),
     }
 }
 
@@ -87,6 +89,7 @@ fn pair<'a, T: Float + 'a, const L: usize, const H: usize>(
     [acc1, acc2]: [&V<T, L>; 2],
     n: usize,
     c: impl Fn(usize) -> &'a V<T, L>,
+    d: impl Fn(usize) -> &'a V<T, L>,
     w: impl Fn(usize) -> &'a V<T, L>,
     [o1, o2]: [&mut V<T, L>; 2],
 ) {
@@ -98,29 +101,71 @@ fn pair<'a, T: Float + 'a, const L: usize, const H: usize>(
         // Spelled out call by call: folded into a closure over `j`, the terms were not inlined (4× slower).
         let mut j = 0;
         while j + 4 <= older {
-            both(&mut p0, &mut q0, grp::<T, L, H>(c(j), gi), grp::<T, L, H>(w(j), gi), grp::<T, L, H>(w(j + 1), gi));
-            both(&mut p1, &mut q1, grp::<T, L, H>(c(j + 1), gi), grp::<T, L, H>(w(j + 1), gi), grp::<T, L, H>(w(j + 2), gi));
-            both(&mut p2, &mut q2, grp::<T, L, H>(c(j + 2), gi), grp::<T, L, H>(w(j + 2), gi), grp::<T, L, H>(w(j + 3), gi));
-            both(&mut p3, &mut q3, grp::<T, L, H>(c(j + 3), gi), grp::<T, L, H>(w(j + 3), gi), grp::<T, L, H>(w(j + 4), gi));
+            both(
+                &mut p0,
+                &mut q0,
+                [grp::<T, L, H>(c(j), gi), grp::<T, L, H>(d(j), gi)],
+                grp::<T, L, H>(w(j), gi),
+                grp::<T, L, H>(w(j + 1), gi),
+            );
+            both(
+                &mut p1,
+                &mut q1,
+                [grp::<T, L, H>(c(j + 1), gi), grp::<T, L, H>(d(j + 1), gi)],
+                grp::<T, L, H>(w(j + 1), gi),
+                grp::<T, L, H>(w(j + 2), gi),
+            );
+            both(
+                &mut p2,
+                &mut q2,
+                [grp::<T, L, H>(c(j + 2), gi), grp::<T, L, H>(d(j + 2), gi)],
+                grp::<T, L, H>(w(j + 2), gi),
+                grp::<T, L, H>(w(j + 3), gi),
+            );
+            both(
+                &mut p3,
+                &mut q3,
+                [grp::<T, L, H>(c(j + 3), gi), grp::<T, L, H>(d(j + 3), gi)],
+                grp::<T, L, H>(w(j + 3), gi),
+                grp::<T, L, H>(w(j + 4), gi),
+            );
             j += 4;
         }
         if j < older {
-            both(&mut p0, &mut q0, grp::<T, L, H>(c(j), gi), grp::<T, L, H>(w(j), gi), grp::<T, L, H>(w(j + 1), gi));
+            both(
+                &mut p0,
+                &mut q0,
+                [grp::<T, L, H>(c(j), gi), grp::<T, L, H>(d(j), gi)],
+                grp::<T, L, H>(w(j), gi),
+                grp::<T, L, H>(w(j + 1), gi),
+            );
         }
         if j + 1 < older {
-            both(&mut p1, &mut q1, grp::<T, L, H>(c(j + 1), gi), grp::<T, L, H>(w(j + 1), gi), grp::<T, L, H>(w(j + 2), gi));
+            both(
+                &mut p1,
+                &mut q1,
+                [grp::<T, L, H>(c(j + 1), gi), grp::<T, L, H>(d(j + 1), gi)],
+                grp::<T, L, H>(w(j + 1), gi),
+                grp::<T, L, H>(w(j + 2), gi),
+            );
         }
         if j + 2 < older {
-            both(&mut p2, &mut q2, grp::<T, L, H>(c(j + 2), gi), grp::<T, L, H>(w(j + 2), gi), grp::<T, L, H>(w(j + 3), gi));
+            both(
+                &mut p2,
+                &mut q2,
+                [grp::<T, L, H>(c(j + 2), gi), grp::<T, L, H>(d(j + 2), gi)],
+                grp::<T, L, H>(w(j + 2), gi),
+                grp::<T, L, H>(w(j + 3), gi),
+            );
         }
-        let (cn, wn, (x1, x2)) =
-            (grp::<T, L, H>(c(older), gi), grp::<T, L, H>(w(older), gi), (grp::<T, L, H>(acc1, gi), grp::<T, L, H>(acc2, gi)));
+        let (cn, dn, wn) = (grp::<T, L, H>(c(older), gi), grp::<T, L, H>(d(older), gi), grp::<T, L, H>(w(older), gi));
+        let (x1, x2) = (grp::<T, L, H>(acc1, gi), grp::<T, L, H>(acc2, gi));
         let (mut a, mut b) = (z, z);
         for l in 0..H {
             a[l] = x1[l] - ((p0[l] + p1[l]) + (p2[l] + p3[l]));
             a[l] = a[l] - cn[l] * wn[l];
             b[l] = x2[l] - ((q0[l] + q1[l]) + (q2[l] + q3[l]));
-            b[l] = b[l] - cn[l] * a[l];
+            b[l] = b[l] - dn[l] * a[l];
         }
         o1.as_chunks_mut::<H>().0[gi] = a;
         o2.as_chunks_mut::<H>().0[gi] = b;
@@ -140,12 +185,12 @@ fn grp<T, const L: usize, const H: usize>(v: &V<T, L>, gi: usize) -> &[T; H] {
     &v.as_chunks::<H>().0[gi]
 }
 
-/// `p += c·w0`, `q += c·w1`, lane by lane.
+/// `p += c·w0`, `q += d·w1`, lane by lane.
 #[inline(always)]
-fn both<T: Float, const H: usize>(p: &mut [T; H], q: &mut [T; H], c: &[T; H], w0: &[T; H], w1: &[T; H]) {
+fn both<T: Float, const H: usize>(p: &mut [T; H], q: &mut [T; H], [c, d]: [&[T; H]; 2], w0: &[T; H], w1: &[T; H]) {
     for l in 0..H {
         p[l] = p[l] + c[l] * w0[l];
-        q[l] = q[l] + c[l] * w1[l];
+        q[l] = q[l] + d[l] * w1[l];
     }
 }
 
