@@ -37,7 +37,7 @@ use std::ops::Range;
 mod dot;
 mod pack;
 use dot::{correlate, sub_dot, sub_dot2, two, with_order};
-use pack::{add_grads, load_history, outer2, pack, pack_samples, zi_history};
+use pack::{add_grads, fetch, load_history, outer2, pack, pack_samples, zi_grads, zi_history};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -329,14 +329,6 @@ pub(crate) fn allpole_adjoint_into_impl<T: Float>(
     Ok(())
 }
 
-/// One prefetch step of the adjoint's next block: a line each of `∂L/∂y`, `y`, `∂L/∂x`, `per` of per-sample
-/// coefficients (a function: as a closure it was not inlined into the recursion, 6 % of W3's time).
-#[inline(always)]
-fn fetch<T>(ahead: &[Ahead<'_, T>; 3], acs: &Ahead<'_, T>, per: usize, t: usize) {
-    ahead.iter().for_each(|a| a.line(t));
-    acs.lines(t, per);
-}
-
 struct AdjIo<'a, T> {
     y: &'a [T],
     gy: &'a [T],
@@ -424,8 +416,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
                         e -= 2;
                     }
                 } else {
-                    // Per-sample coefficients, two steps as in the forward. Step t's term j is
-                    // a_{n−j}[t+n−j]: row (n−1−j)·(n+1) of the n rows of sets from t + 1.
+                    // Per-sample: step t's term j, a_{n−j}[t+n−j], is element (n−1−j)·(n+1) of the sets from t + 1.
                     while e >= u0 + 2 {
                         let t = e - 1;
                         fetch(t);
@@ -488,24 +479,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
             add_grads(&mut ga, gc, b0, nl, 0);
         }
         if let Some(gzi) = gzio.data.as_deref_mut() {
-            for l in 0..nl {
-                let row = &mut gzi[(b0 - br.start + l) * n..][..n];
-                for m in 1..=n {
-                    let mut s = T::zero();
-                    for k in m..=n {
-                        if k - m < tlen {
-                            s = s + a.set(b0 + l, k - m, tlen)[k - 1] * us[k - m][l];
-                        }
-                    }
-                    row[m - 1] = -s;
-                }
-                // When T < N, zf_j (j ≥ T) is zi_{j−T} passed through.
-                if let Some(gzf) = io.gzf {
-                    for j in tlen..n {
-                        row[j - tlen] = row[j - tlen] + gzf[(b0 + l) * n + j];
-                    }
-                }
-            }
+            zi_grads(a, us, io.gzf, b0, nl, tlen, &mut gzi[(b0 - br.start) * n..][..nl * n]);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! outputs and coefficient gradients between the user's layouts and the kernels' lane rows.
 
 use crate::float::Float;
-use crate::lanes::{gather, Sink, V};
+use crate::lanes::{gather, Ahead, Sink, V};
 use crate::shape::Coefs;
 
 /// `ys[n−1−j][l] = zi[b0+l][j]` (y[−1−j]), zeros without `zi`.
@@ -99,4 +99,41 @@ pub(super) fn outer2<T: Float>(u: &[T], y: &[T], zi: Option<&[T]>, t0: usize, g:
         *g8 = [p1[0], p2[0], p1[1], p2[1], p1[2], p2[2], p1[3], p2[3]];
     }
     (done..u.len()).for_each(|i| one(g, i));
+}
+
+/// `∂L/∂zi` of the chunk's signals `b0..b0+nl` into `rows` (`[nl, N]`), from `u[0..N)` in lanes:
+/// `−Σ_{k=m..N, k−m<T} a_k[k−m]·u[k−m]` for `zi_m`, plus `∂L/∂zf` passed through when `T < N` (zf_j, j ≥ T, is
+/// zi_{j−T}).
+pub(super) fn zi_grads<T: Float, const L: usize>(
+    a: &Coefs<'_, T>,
+    us: &[V<T, L>],
+    gzf: Option<&[T]>,
+    b0: usize,
+    nl: usize,
+    tlen: usize,
+    rows: &mut [T],
+) {
+    let n = a.k;
+    for (l, row) in rows.chunks_exact_mut(n).enumerate().take(nl) {
+        for m in 1..=n {
+            let mut s = T::zero();
+            for k in (m..=n).filter(|k| k - m < tlen) {
+                s = s + a.set(b0 + l, k - m, tlen)[k - 1] * us[k - m][l];
+            }
+            row[m - 1] = -s;
+        }
+        if let Some(gzf) = gzf {
+            for j in tlen..n {
+                row[j - tlen] = row[j - tlen] + gzf[(b0 + l) * n + j];
+            }
+        }
+    }
+}
+
+/// One prefetch step of the adjoint's next block: a line each of `∂L/∂y`, `y`, `∂L/∂x`, `per` of per-sample
+/// coefficients (a function: as a closure it was not inlined into the recursion, 6 % of W3's time).
+#[inline(always)]
+pub(super) fn fetch<T>(ahead: &[Ahead<'_, T>; 3], acs: &Ahead<'_, T>, per: usize, t: usize) {
+    ahead.iter().for_each(|a| a.line(t));
+    acs.lines(t, per);
 }
