@@ -5,7 +5,8 @@
 //!
 //! `cargo bench -p diffiir --bench transpose`. The element-wise versions are what the kernels did before
 //! (lockstep gather, row-by-row scatter); the tile versions walk each row group over the whole block (the
-//! previous `transpose.rs`) or over 256-step spans of it (the current one).
+//! previous `transpose.rs`) or over 256-step spans of it (the current one, whose 4×4 SSE2 tiles are now
+//! the fallback), and the AVX 8×8 tiles over the same spans (what `transpose.rs` takes when the CPU has AVX).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/common/mod.rs"]
@@ -90,6 +91,80 @@ fn scatter_spans(src: &[[f32; L]], dst: &mut [f32], tlen: usize, t0: usize) {
     }
 }
 
+/// 8×8 tiles in 256-bit registers over 256-step spans, as `transpose.rs` moves groups of 8 rows with AVX: the
+/// gather loads rows `k` and `k + 4` into one register's halves, so a 4×4 shuffle per half finishes it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn gather_avx(src: &[f32], tlen: usize, t0: usize, dst: &mut [[f32; L]]) {
+    let tr44 = |[a, b, c, d]: [__m256; 4]| {
+        let (ab0, cd0) = (_mm256_unpacklo_ps(a, b), _mm256_unpacklo_ps(c, d));
+        let (ab1, cd1) = (_mm256_unpackhi_ps(a, b), _mm256_unpackhi_ps(c, d));
+        [
+            _mm256_shuffle_ps::<0x44>(ab0, cd0),
+            _mm256_shuffle_ps::<0xEE>(ab0, cd0),
+            _mm256_shuffle_ps::<0x44>(ab1, cd1),
+            _mm256_shuffle_ps::<0xEE>(ab1, cd1),
+        ]
+    };
+    for s in (0..dst.len()).step_by(256) {
+        let n = 256.min(dst.len() - s);
+        for lb in (0..L).step_by(8) {
+            let r: [&[f32]; 8] = std::array::from_fn(|k| &src[(lb + k) * tlen + t0 + s..][..n]);
+            for t in (0..n).step_by(8) {
+                let half = |o: usize| {
+                    tr44(std::array::from_fn(|k| unsafe {
+                        let lo = _mm256_castps128_ps256(_mm_loadu_ps(r[k][t + o..][..4].as_ptr()));
+                        _mm256_insertf128_ps::<1>(lo, _mm_loadu_ps(r[k + 4][t + o..][..4].as_ptr()))
+                    }))
+                };
+                let (v, w) = (half(0), half(4));
+                for j in 0..4 {
+                    unsafe { _mm256_storeu_ps(dst[s + t + j][lb..lb + 8].as_mut_ptr(), v[j]) };
+                    unsafe { _mm256_storeu_ps(dst[s + t + 4 + j][lb..lb + 8].as_mut_ptr(), w[j]) };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn scatter_avx(src: &[[f32; L]], dst: &mut [f32], tlen: usize, t0: usize) {
+    for s in (0..src.len()).step_by(256) {
+        let n = 256.min(src.len() - s);
+        for lb in (0..L).step_by(8) {
+            for t in (0..n).step_by(8) {
+                let r: [__m256; 8] = std::array::from_fn(|j| unsafe { _mm256_loadu_ps(src[s + t + j][lb..lb + 8].as_ptr()) });
+                let u: [__m256; 8] = std::array::from_fn(|k| {
+                    let (a, b) = (r[k / 2 * 2], r[k / 2 * 2 + 1]);
+                    if k % 2 == 0 {
+                        _mm256_unpacklo_ps(a, b)
+                    } else {
+                        _mm256_unpackhi_ps(a, b)
+                    }
+                });
+                let q: [__m256; 8] = std::array::from_fn(|k| {
+                    let (a, b) = (u[k / 4 * 4 + k % 2], u[k / 4 * 4 + k % 2 + 2]);
+                    if k % 4 < 2 {
+                        _mm256_shuffle_ps::<0x44>(a, b)
+                    } else {
+                        _mm256_shuffle_ps::<0xEE>(a, b)
+                    }
+                });
+                // q[k] holds rows lb + (0, 2, 1, 3)[k % 4]'s 4-step groups at steps t..t+4 (low half) and t+4..
+                let row = [0, 2, 1, 3];
+                for k in 0..4 {
+                    let lo = _mm256_permute2f128_ps::<0x20>(q[k], q[k + 4]);
+                    let hi = _mm256_permute2f128_ps::<0x31>(q[k], q[k + 4]);
+                    let base = (lb + row[k]) * tlen + t0 + s + t;
+                    unsafe { _mm256_storeu_ps(dst[base..][..8].as_mut_ptr(), lo) };
+                    unsafe { _mm256_storeu_ps(dst[base + 4 * tlen..][..8].as_mut_ptr(), hi) };
+                }
+            }
+        }
+    }
+}
+
 fn main() {
     let tlen = 48_000;
     let x: Vec<f32> = (0..L * tlen).map(|i| i as f32).collect();
@@ -110,10 +185,31 @@ fn main() {
     let st = time(1.0, || blocks(&mut |t0, n| scatter_tiles(&blk[..n], &mut y, tlen, t0)));
     #[cfg(target_arch = "x86_64")]
     let ss = time(1.0, || blocks(&mut |t0, n| scatter_spans(&blk[..n], &mut y, tlen, t0)));
+    #[cfg(target_arch = "x86_64")]
+    let avx = std::arch::is_x86_feature_detected!("avx");
+    // SAFETY (both): called only where the CPU reports AVX, their one requirement.
+    #[cfg(target_arch = "x86_64")]
+    let ga = avx.then(|| time(1.0, || blocks(&mut |t0, n| unsafe { gather_avx(&x, tlen, t0, &mut blk[..n]) })));
+    #[cfg(target_arch = "x86_64")]
+    let sa = avx.then(|| time(1.0, || blocks(&mut |t0, n| unsafe { scatter_avx(&blk[..n], &mut y, tlen, t0) })));
+    #[cfg(target_arch = "x86_64")]
+    if avx {
+        // The AVX pair round-trips the rows exactly (the others are the kernels' history, checked by use).
+        y.fill(0.0);
+        blocks(&mut |t0, n| unsafe {
+            gather_avx(&x, tlen, t0, &mut blk[..n]);
+            scatter_avx(&blk[..n], &mut y, tlen, t0);
+        });
+        assert_eq!(x, y, "AVX gather + scatter");
+    }
     println!("| move (16 × 48000 f32, 3 MB) | ms |\n|---|---|");
     println!("| copy_from_slice | {copy:.3} |\n| gather, element-wise | {ge:.3} |\n| scatter, element-wise | {se:.3} |");
     #[cfg(target_arch = "x86_64")]
     println!("| gather, SSE2 4×4 tiles, whole block per row group | {gt:.3} |\n| scatter, same | {st:.3} |");
     #[cfg(target_arch = "x86_64")]
     println!("| gather, SSE2 4×4 tiles, 256-step spans (transpose.rs) | {gs:.3} |\n| scatter, same | {ss:.3} |");
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(ga), Some(sa)) = (ga, sa) {
+        println!("| gather, AVX 8×8 tiles, 256-step spans (transpose.rs with AVX) | {ga:.3} |\n| scatter, same | {sa:.3} |");
+    }
 }
