@@ -191,25 +191,6 @@ mod avx {
         }
     }
 
-    /// `rows[k][t] = src[t][k]` for `k < rows.len()` (a multiple of 8, `≤ L`) and `t < src.len()` (a multiple
-    /// of 8).
-    #[target_feature(enable = "avx")]
-    pub fn lanes_to_rows8<const L: usize>(src: &[[f32; L]], rows: &mut [&mut [f32]]) {
-        for s in (0..src.len()).step_by(SPAN) {
-            let e = src.len().min(s + SPAN);
-            let d = &src[s..e];
-            for lb in (0..rows.len()).step_by(8) {
-                let r = arr_mut::<_, 8>(rows, lb).each_mut().map(|r| &mut r[s..e]);
-                for t in (0..e - s).step_by(8) {
-                    let v = tr8(std::array::from_fn(|j| ld8(arr(&d[t + j], lb))));
-                    for (k, vk) in v.into_iter().enumerate() {
-                        st8(arr_mut(r[k], t), vk);
-                    }
-                }
-            }
-        }
-    }
-
     #[target_feature(enable = "avx")]
     fn ld4d(s: &[f64; 4]) -> __m256d {
         unsafe { _mm256_loadu_pd(s.as_ptr()) }
@@ -232,7 +213,7 @@ mod avx {
         ]
     }
 
-    /// [`rows_to_lanes8`] for `f64`, 4×4 tiles (`rows.len()` and `dst.len()` multiples of 4).
+    /// `rows_to_lanes8` for `f64`, 4×4 tiles (`rows.len()` and `dst.len()` multiples of 4).
     #[target_feature(enable = "avx")]
     pub fn rows_to_lanes4<const L: usize>(rows: &[&[f64]], dst: &mut [[f64; L]]) {
         for s in (0..dst.len()).step_by(SPAN) {
@@ -250,23 +231,30 @@ mod avx {
         }
     }
 
-    /// [`lanes_to_rows8`] for `f64`, 4×4 tiles (`rows.len()` and `src.len()` multiples of 4).
-    #[target_feature(enable = "avx")]
-    pub fn lanes_to_rows4<const L: usize>(src: &[[f64; L]], rows: &mut [&mut [f64]]) {
-        for s in (0..src.len()).step_by(SPAN) {
-            let e = src.len().min(s + SPAN);
-            let d = &src[s..e];
-            for lb in (0..rows.len()).step_by(4) {
-                let r = arr_mut::<_, 4>(rows, lb).each_mut().map(|r| &mut r[s..e]);
-                for t in (0..e - s).step_by(4) {
-                    let v = tr4d(std::array::from_fn(|j| ld4d(arr(&d[t + j], lb))));
-                    for (k, vk) in v.into_iter().enumerate() {
-                        st4d(arr_mut(r[k], t), vk);
+    /// `rows[k][t] = src[t][k]` for `k < rows.len()` and `t < src.len()` (multiples of `$g`, rows `≤ L`): the
+    /// full `$g`×`$g` transpose per tile.
+    macro_rules! lanes_to_rows {
+        ($name:ident, $T:ty, $g:literal, $ld:ident, $st:ident, $tr:ident) => {
+            #[target_feature(enable = "avx")]
+            pub fn $name<const L: usize>(src: &[[$T; L]], rows: &mut [&mut [$T]]) {
+                for s in (0..src.len()).step_by(SPAN) {
+                    let e = src.len().min(s + SPAN);
+                    let d = &src[s..e];
+                    for lb in (0..rows.len()).step_by($g) {
+                        let r = arr_mut::<_, $g>(rows, lb).each_mut().map(|r| &mut r[s..e]);
+                        for t in (0..e - s).step_by($g) {
+                            let v = $tr(std::array::from_fn(|j| $ld(arr(&d[t + j], lb))));
+                            for (k, vk) in v.into_iter().enumerate() {
+                                $st(arr_mut(r[k], t), vk);
+                            }
+                        }
                     }
                 }
             }
-        }
+        };
     }
+    lanes_to_rows!(lanes_to_rows8, f32, 8, ld8, st8, tr8);
+    lanes_to_rows!(lanes_to_rows4, f64, 4, ld4d, st4d, tr4d);
 }
 
 #[cfg(not(target_arch = "x86_64"))]
