@@ -98,65 +98,31 @@ fn pair<'a, T: Float + 'a, const L: usize, const H: usize>(
         let z = [T::zero(); H];
         let (mut p0, mut p1, mut p2, mut p3) = (z, z, z, z);
         let (mut q0, mut q1, mut q2, mut q3) = (z, z, z, z);
-        // Spelled out call by call: folded into a closure over `j`, the terms were not inlined (4× slower).
+        // Term `k` into accumulator pair (p, q). A macro, so each call is spelled out where it stands: folded
+        // into a closure over `j`, the terms were not inlined (4× slower).
+        macro_rules! term {
+            ($p:ident, $q:ident, $k:expr) => {{
+                let k = $k;
+                let (ck, dk) = (grp::<T, L, H>(c(k), gi), grp::<T, L, H>(d(k), gi));
+                both(&mut $p, &mut $q, [ck, dk], grp::<T, L, H>(w(k), gi), grp::<T, L, H>(w(k + 1), gi));
+            }};
+        }
         let mut j = 0;
         while j + 4 <= older {
-            both(
-                &mut p0,
-                &mut q0,
-                [grp::<T, L, H>(c(j), gi), grp::<T, L, H>(d(j), gi)],
-                grp::<T, L, H>(w(j), gi),
-                grp::<T, L, H>(w(j + 1), gi),
-            );
-            both(
-                &mut p1,
-                &mut q1,
-                [grp::<T, L, H>(c(j + 1), gi), grp::<T, L, H>(d(j + 1), gi)],
-                grp::<T, L, H>(w(j + 1), gi),
-                grp::<T, L, H>(w(j + 2), gi),
-            );
-            both(
-                &mut p2,
-                &mut q2,
-                [grp::<T, L, H>(c(j + 2), gi), grp::<T, L, H>(d(j + 2), gi)],
-                grp::<T, L, H>(w(j + 2), gi),
-                grp::<T, L, H>(w(j + 3), gi),
-            );
-            both(
-                &mut p3,
-                &mut q3,
-                [grp::<T, L, H>(c(j + 3), gi), grp::<T, L, H>(d(j + 3), gi)],
-                grp::<T, L, H>(w(j + 3), gi),
-                grp::<T, L, H>(w(j + 4), gi),
-            );
+            term!(p0, q0, j);
+            term!(p1, q1, j + 1);
+            term!(p2, q2, j + 2);
+            term!(p3, q3, j + 3);
             j += 4;
         }
         if j < older {
-            both(
-                &mut p0,
-                &mut q0,
-                [grp::<T, L, H>(c(j), gi), grp::<T, L, H>(d(j), gi)],
-                grp::<T, L, H>(w(j), gi),
-                grp::<T, L, H>(w(j + 1), gi),
-            );
+            term!(p0, q0, j);
         }
         if j + 1 < older {
-            both(
-                &mut p1,
-                &mut q1,
-                [grp::<T, L, H>(c(j + 1), gi), grp::<T, L, H>(d(j + 1), gi)],
-                grp::<T, L, H>(w(j + 1), gi),
-                grp::<T, L, H>(w(j + 2), gi),
-            );
+            term!(p1, q1, j + 1);
         }
         if j + 2 < older {
-            both(
-                &mut p2,
-                &mut q2,
-                [grp::<T, L, H>(c(j + 2), gi), grp::<T, L, H>(d(j + 2), gi)],
-                grp::<T, L, H>(w(j + 2), gi),
-                grp::<T, L, H>(w(j + 3), gi),
-            );
+            term!(p2, q2, j + 2);
         }
         let (cn, dn, wn) = (grp::<T, L, H>(c(older), gi), grp::<T, L, H>(d(older), gi), grp::<T, L, H>(w(older), gi));
         let (x1, x2) = (grp::<T, L, H>(acc1, gi), grp::<T, L, H>(acc2, gi));
