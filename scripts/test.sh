@@ -25,6 +25,7 @@ cargo test --workspace
 step "benchmarks build and run once (smoke; figures live in BENCHMARKS.md)"
 DIFFIIR_BENCH_QUICK=1 cargo bench -p diffiir --bench workloads -- W1 W4
 DIFFIIR_BENCH_QUICK=1 cargo bench -p diffiir --bench scaling
+DIFFIIR_BENCH_QUICK=1 cargo bench -p diffiir --bench rowblock
 
 # The main job and the examples run in the `test` profile: it reuses what `cargo test` just built (our crates at
 # opt-level 2, dependencies at 0) instead of a second, ~9-minute release build of burn. Same code, same checks;
