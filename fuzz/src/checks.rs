@@ -137,7 +137,7 @@ pub fn filters_any(data: &[u8]) {
     }
     // Buffer-passing forms with caller buffers of fuzz-chosen (possibly wrong) sizes, both parallel modes and
     // every evaluation path.
-    let path = [diffiir::Path::Auto, diffiir::Path::Sequential, diffiir::Path::Chunked][r.below(3)];
+    let path = [diffiir::Path::Auto, diffiir::Path::Sequential, diffiir::Path::Chunked, diffiir::Path::Rows][r.below(4)];
     let par = if r.bool() { diffiir::Par::Seq } else { diffiir::Par::Rayon(2) }.with_path(path);
     let mut y = vec![0.0; len_near(&mut r, d.numel())];
     let mut zf = vec![0.0; len_near(&mut r, d.batch * k)];

@@ -6,7 +6,7 @@ same signatures live in ``diffiir.torch`` (imported on demand; ``import diffiir`
 Frequency responses and the frequency-sampling method: ``freqz``, ``sosfreqz``, ``lfilter_fsm``, ``sosfilt_fsm``.
 Stable-by-construction parameterisations (parameters -> coefficients) are in ``diffiir.param`` and
 ``diffiir.torch.param``.
-Kernel settings (process-wide): ``set_num_threads``, ``set_path`` (sequential / block-parallel) and ``set_simd``
+Kernel settings (process-wide): ``set_num_threads``, ``set_path`` (sequential / block-parallel / row blocks) and ``set_simd``
 (instruction-set level; results are bit-identical at every level), each with its ``get_*``.
 """
 

@@ -27,7 +27,7 @@ def finite(*arrays):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("path", ["sequential", "chunked"])
+@pytest.mark.parametrize("path", ["sequential", "chunked", "rows"])
 def test_forward_outputs_fully_written(dtype, path):
     diffiir.set_path(path)
     try:

@@ -1,5 +1,5 @@
-"""The evaluation path (issue #8): the block-parallel ("chunked") path for few long signals gives scipy's
-output and exact gradients, and the override is validated."""
+"""The evaluation path (issue #8): the block-parallel ("chunked") path for few long signals and the row-layout
+block recursion ("rows") give scipy's output and exact gradients, and the override is validated."""
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ def path():
     diffiir.set_path("auto")
 
 
-@pytest.mark.parametrize("name", ["auto", "sequential", "chunked"])
+@pytest.mark.parametrize("name", ["auto", "sequential", "chunked", "rows"])
 def test_lfilter_sosfilt_equal_scipy_on_every_path(path, name):
     path(name)
     assert diffiir.get_path() == name
@@ -33,8 +33,9 @@ def test_lfilter_sosfilt_equal_scipy_on_every_path(path, name):
     np.testing.assert_allclose(diffiir.sosfilt(sos, x), ss.sosfilt(sos, x), rtol=1e-9, atol=1e-9)
 
 
-def test_chunked_gradcheck(path):
-    path("chunked")
+@pytest.mark.parametrize("name", ["chunked", "rows"])
+def test_path_gradcheck(path, name):
+    path(name)
     rng = np.random.default_rng(4)
     x = torch.tensor(rng.standard_normal((1, 200)), requires_grad=True)
     b = torch.tensor([0.1, 0.2, 0.1], dtype=torch.float64, requires_grad=True)

@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Threads for the kernels: 0 = all cores (rayon's pool), 1 = sequential, n = up to n.
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Evaluation path: 0 auto, 1 sequential, 2 chunked (see `diffiir::Path`).
+/// Evaluation path: 0 auto, 1 sequential, 2 chunked, 3 rows (see `diffiir::Path`).
 static PATH: AtomicUsize = AtomicUsize::new(0);
-const PATHS: [(&str, Path); 3] = [("auto", Path::Auto), ("sequential", Path::Sequential), ("chunked", Path::Chunked)];
+const PATHS: [(&str, Path); 4] = [("auto", Path::Auto), ("sequential", Path::Sequential), ("chunked", Path::Chunked), ("rows", Path::Rows)];
 
 pub(crate) fn par() -> Par {
     let p = match THREADS.load(Ordering::Relaxed) {
@@ -58,14 +58,15 @@ fn get_simd() -> (&'static str, &'static str) {
     (s.name(), s.detect().name())
 }
 
-/// Sets the evaluation path of `lfilter`/`sosfilt` and their gradients: "auto" (default: block-parallel
-/// for few long signals), "sequential" or "chunked".
+/// Sets the evaluation path of `lfilter`/`sosfilt` and their gradients: "auto" (default: the row-layout
+/// block recursion for a biquad `lfilter` on few signals, block-parallel for other filters on few long
+/// signals), "sequential", "chunked" or "rows" (biquad `lfilter` only; elsewhere as "auto").
 #[pyfunction]
 fn set_path(path: &str) -> PyResult<()> {
     let i = PATHS
         .iter()
         .position(|(n, _)| *n == path)
-        .ok_or_else(|| PyValueError::new_err(format!("path must be one of 'auto', 'sequential', 'chunked', got {path:?}")))?;
+        .ok_or_else(|| PyValueError::new_err(format!("path must be one of 'auto', 'sequential', 'chunked', 'rows', got {path:?}")))?;
     PATH.store(i, Ordering::Relaxed);
     Ok(())
 }

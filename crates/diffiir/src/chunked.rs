@@ -51,7 +51,8 @@ pub(crate) fn plan<T: Float>(dims: Dims, par: Par) -> Option<(usize, usize)> {
     let on = match par.path() {
         Path::Sequential => false,
         Path::Chunked => c >= 1,
-        Path::Auto => dims.batch * 4 <= T::LANES && c >= MIN_CHUNK,
+        // `Rows` runs as `Auto` where it does not apply (its own plan comes first).
+        Path::Auto | Path::Rows => dims.batch * 4 <= T::LANES && c >= MIN_CHUNK,
     };
     (on && dims.batch > 0).then_some((k, c))
 }

@@ -11,6 +11,7 @@ use crate::float::Float;
 use crate::lanes::{check_len, check_scratch, coef_out, drive, partial_len, quot, reduce_partials, split_free, Out, Sink, V};
 use crate::norm::{normalise_set, steady_state, steady_state_adjoint, unnormalise, unnormalise_lanes};
 use crate::par::Par;
+use crate::rowblock;
 use crate::shape::{Coefs, Dims};
 use crate::tdf2::{self, Pack, SampleRows};
 use crate::Filtered;
@@ -153,6 +154,9 @@ pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, 
 
 /// Scratch length (in `T`s) that [`lfilter_into`] needs.
 pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    if rowblock::plan(b, a, dims, par) {
+        return 0;
+    }
     let p = LfPack::new(*b, *a, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, dims, kc, par),
@@ -202,6 +206,10 @@ pub(crate) fn lfilter_into_impl<T: Float>(
         dims.check_state(F, "zf", m, "max(len(a), len(b)) − 1", zf.len())?;
     }
     check_scratch(F, scratch, lfilter_scratch_len(&b, &a, dims, par))?;
+    if rowblock::plan(&b, &a, dims, par) {
+        rowblock::fwd(&b, &a, x, dims, zi, y, zf, m, par);
+        return Ok(());
+    }
     let p = LfPack::new(b, a, dims.len);
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         chunked::fwd(&p, x, dims, zi, y, zf, None, scratch, par, kc);
@@ -281,6 +289,9 @@ pub fn lfilter_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
 pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    if rowblock::plan(b, a, dims, par) {
+        return rowblock::adj_scratch();
+    }
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
     let p = LfPack::new(*b, *a, dims.len);
     match chunked::plan::<T>(dims, par) {
@@ -339,6 +350,11 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
         ],
     )?;
     check_scratch(FA, scratch, lfilter_adjoint_scratch_len(&b, &a, dims, par))?;
+    if rowblock::plan(&b, &a, dims, par) {
+        let out = rowblock::AdjOut { gx: out.x, gb: out.b, ga: out.a, gzi: out.zi };
+        rowblock::adj(&b, &a, x, y, dims, gy, gzf, out, m, scratch, par);
+        return Ok(());
+    }
     let p = LfPack::new(b, a, dims.len);
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
     let per = tdf2::adj_scratch(&p, partial);

@@ -67,6 +67,7 @@ mod norm;
 mod par;
 pub mod param;
 pub mod reference;
+mod rowblock;
 mod shape;
 mod simd;
 mod sosfilt;

@@ -29,7 +29,10 @@ pub struct Par {
 /// `Auto` (the default) chunks when there are too few signals to fill the lanes (`batch ≤ LANES / 4`:
 /// 4 for `f32`, 2 for `f64`) and each signal is long (`len ≥ 1024 × chunks`, chunks = `4 × LANES`); it
 /// applies to [`lfilter`](crate::lfilter) and [`sosfilt`](crate::sosfilt) and their adjoints, LTI and
-/// time-varying. A forward that records an `sosfilt` tape and the adjoint that reads it must take the same
+/// time-varying. Before that, for [`lfilter`](crate::lfilter) with time-invariant `b`, `a` of at most three
+/// coefficients (one biquad), `Auto` takes [`Path::Rows`] for the same few signals from 1024 samples on,
+/// except where the chunked path applies and has more than one thread (the rows path runs on one).
+/// A forward that records an `sosfilt` tape and the adjoint that reads it must take the same
 /// path (the tape's layout follows it): use the same `Par` for both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Path {
@@ -40,6 +43,11 @@ pub enum Path {
     Sequential,
     /// Chunked whenever the signal has at least one sample per chunk.
     Chunked,
+    /// Row-layout block recursion: each signal advances eight samples per step where it lies in memory (no
+    /// transposition into lanes), one signal at a time on one thread. Applies to [`lfilter`](crate::lfilter)
+    /// and its adjoint with time-invariant `b`, `a` of at most three coefficients each, on signals of at least
+    /// 16 samples; elsewhere this runs as `Auto`.
+    Rows,
 }
 
 #[allow(non_upper_case_globals, non_snake_case)]

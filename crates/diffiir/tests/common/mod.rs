@@ -2,6 +2,8 @@
 //! central-difference gradient checker.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod coefs;
+
 /// SplitMix64: small, seeded, reproducible. The seed comes from `DIFFIIR_SEED` or a constant and is
 /// printed by every assertion failure.
 pub struct Rng(pub u64, pub u64);

@@ -1,0 +1,428 @@
+//! Row-layout block recursion for [`lfilter`](crate::lfilter) with time-invariant coefficients of order ≤ 2
+//! (one biquad or a first-order section): the path [`Path::Rows`] takes, and [`Path::Auto`] for few signals.
+//!
+//! The lane kernels transpose signals into lanes so one vector step advances many signals by one sample;
+//! with few signals the lanes stay empty and each step waits on the previous one. Here one signal advances by
+//! a block of eight samples per step, read and written where it lies in memory. With the normalised
+//! coefficients (`a0 = 1`) and direct form I, `y[t] = Σ_k b_k x[t−k] − a_1 y[t−1] − a_2 y[t−2]`, linearity gives
+//! for the block `t0 .. t0+8`
+//! ```text
+//! y[t0+i] = Σ_{j<8} h_j[i]·x[t0+j] + h_8[i]·x[t0−1] + h_9[i]·x[t0−2] + q_1[i]·y[t0−1] + q_2[i]·y[t0−2]
+//! ```
+//! where the twelve 8-vectors are the block's responses to each unit input, computed once per coefficient set
+//! in f64. Only the `q` terms wait on the previous block: the loop-carried chain is one broadcast, one
+//! multiply and two adds per eight samples instead of per sample.
+//!
+//! The adjoint of `λ[t] = ∂L/∂y[t] − a_1 λ[t+1] − a_2 λ[t+2]` is the same block recursion run backwards (columns
+//! `g_j`, `d_1`, `d_2`). Chunk by chunk of [`CH`] samples (so `λ` stays in L1), one pass along the rows then gives
+//! ```text
+//! ∂L/∂x[t] = Σ_k b_k λ[t+k]      ∂L/∂b_k = Σ_t λ[t]·x[t−k]      ∂L/∂a_k = −Σ_t λ[t]·y[t−k]      ∂L/∂zi_j = λ[j]
+//! ```
+//! plus the direct terms of `∂L/∂zf` (scipy's `zf` is `b_1 x[T−1] − a_1 y[T−1] + b_2 x[T−2] − a_2 y[T−2]` and
+//! `b_2 x[T−1] − a_2 y[T−1]`). The first two samples run scipy's transposed direct form II from `zi` (`zi` enters
+//! as extra input to `y[0]`, `y[1]`), the blocks start at sample 2 and a tail of 2–9 samples runs one step at a
+//! time, so `∂L/∂zf` seeds only scalar steps.
+//!
+//! Rounding differs from the lane kernels' transposed direct form II (the block sums its terms in another
+//! order); `tests/rowblock.rs` holds the float32 error within 2× of the sequential path's on resonant filters.
+//! Each signal runs alone and on one thread: the path is for few signals, where it measured faster than the
+//! lane kernels with their lanes mostly empty, and than the chunked path's two passes on one thread
+//! (BENCHMARKS.md, "Row-layout block recursion").
+
+use crate::float::Float;
+use crate::norm::unnormalise;
+use crate::par::{Par, Path};
+use crate::shape::{Coefs, Dims, Layout};
+
+type V8<T> = [T; 8];
+
+/// Samples per adjoint chunk (a multiple of 8): its `λ` stays in L1 between the recursion and the pass that
+/// reads it.
+const CH: usize = 1024;
+
+/// Shortest signal the path takes: the head, one block and the tail.
+pub(crate) const MIN_LEN: usize = 16;
+
+/// Shortest signal [`Path::Auto`] gives this path. Shorter calls cost little either way, and there `Auto`
+/// keeps the sequential lane kernels' rounding, which [`Stream`](crate::Stream) reproduces bit for bit.
+pub(crate) const AUTO_MIN_LEN: usize = 1024;
+
+/// Whether the path applies: time-invariant `b`, `a` of at most three coefficients (order 1 or 2), signals of
+/// at least [`MIN_LEN`] samples.
+fn applies<T>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> bool {
+    let lti = !b.is_time_varying() && !a.is_time_varying();
+    lti && b.k <= 3 && a.k <= 3 && b.k.max(a.k) >= 2 && dims.len >= MIN_LEN && dims.batch > 0
+}
+
+/// Whether `par` takes this path: [`Path::Rows`] wherever it applies; [`Path::Auto`] where it applies, the
+/// signals are too few to fill the lanes (`batch ≤ LANES / 4`, as the chunked path's rule) and at least
+/// [`AUTO_MIN_LEN`] long, unless the chunked path would spread them over several threads (this path runs on
+/// one).
+pub(crate) fn plan<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> bool {
+    applies(b, a, dims)
+        && match par.path() {
+            Path::Rows => true,
+            Path::Auto => {
+                dims.batch * 4 <= T::LANES
+                    && dims.len >= AUTO_MIN_LEN
+                    && (par.workers(2) == 1 || crate::chunked::plan::<T>(dims, par).is_none())
+            }
+            Path::Sequential | Path::Chunked => false,
+        }
+}
+
+/// Scratch (in `T`s) of the adjoint: one chunk of `λ` and the two samples after it.
+pub(crate) fn adj_scratch() -> usize {
+    CH + 8
+}
+
+/// One signal's normalised coefficients and block columns.
+struct Cols<T> {
+    /// `b̃_0, b̃_1, b̃_2` (zero-padded).
+    b: [T; 3],
+    /// `ã_1, ã_2` (zero-padded).
+    a: [T; 2],
+    /// `a_0` as given, for the gradients' un-normalisation.
+    a0: T,
+    /// Forward: `h[j]` the response to `x[t0+j]` (`j < 8`), `h[8]`, `h[9]` to `x[t0−1]`, `x[t0−2]`.
+    h: [V8<T>; 10],
+    /// Forward: responses to `y[t0−1]` and to `y[t0−1] − y[t0−2]` (`y[t0−1] = y[t0−2] = 1`, and `y[t0−2] = −1`).
+    q: [V8<T>; 2],
+    /// Adjoint: `g[j]` the response of `λ[t0..t0+8]` to `∂L/∂y[t0+j]`.
+    g: [V8<T>; 8],
+    /// Adjoint: responses to `λ[t0+8]` and to `λ[t0+8] − λ[t0+9]`, as `q`.
+    d: [V8<T>; 2],
+}
+
+fn unit<const N: usize>(j: usize) -> [f64; N] {
+    std::array::from_fn(|i| if i == j { 1.0 } else { 0.0 })
+}
+
+impl<T: Float> Cols<T> {
+    fn new(b: &[T], a: &[T]) -> Self {
+        let a0 = a[0];
+        let bt: [T; 3] = std::array::from_fn(|i| b.get(i).map_or(T::zero(), |&v| v / a0));
+        let at: [T; 2] = std::array::from_fn(|i| a.get(i + 1).map_or(T::zero(), |&v| v / a0));
+        let (b64, a64) = (bt.map(T::to64), at.map(T::to64));
+        // Inputs xs[0..8] in the block, xs[8] = x[−1], xs[9] = x[−2]; ys = (y[−1], y[−2]).
+        let fwd = |xs: [f64; 10], ys: [f64; 2]| -> V8<T> {
+            let xv = |t: isize| if t >= 0 { xs[t as usize] } else { xs[(7 - t) as usize] };
+            let mut y = [ys[1], ys[0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+            for t in 0..8isize {
+                let u = t as usize + 2;
+                y[u] = b64[0] * xv(t) + b64[1] * xv(t - 1) + b64[2] * xv(t - 2) - a64[0] * y[u - 1] - a64[1] * y[u - 2];
+            }
+            std::array::from_fn(|i| T::of(y[i + 2]))
+        };
+        // λ[i] = s[i] − ã_1 λ[i+1] − ã_2 λ[i+2] backwards, λ[8], λ[9] carried in.
+        let back = |s: [f64; 8], l8: f64, l9: f64| -> V8<T> {
+            let mut l = [0f64; 10];
+            (l[8], l[9]) = (l8, l9);
+            for i in (0..8).rev() {
+                l[i] = s[i] - a64[0] * l[i + 1] - a64[1] * l[i + 2];
+            }
+            std::array::from_fn(|i| T::of(l[i]))
+        };
+        Cols {
+            b: bt,
+            a: at,
+            a0,
+            h: std::array::from_fn(|j| fwd(unit(j), [0.0; 2])),
+            // (y[−1], y[−1] − y[−2]) rather than (y[−1], y[−2]): a slowly varying resonant output makes the two
+            // history columns large and of opposite sign, and their cancellation cost float32 2.3× the
+            // sequential path's error (poles at radius 0.999, 100 Hz); the difference is exact (Sterbenz).
+            q: [fwd([0.0; 10], [1.0, 1.0]), fwd([0.0; 10], [0.0, -1.0])],
+            g: std::array::from_fn(|j| back(unit(j), 0.0, 0.0)),
+            d: [back([0.0; 8], 1.0, 1.0), back([0.0; 8], 0.0, -1.0)],
+        }
+    }
+
+    /// Packed normalised values in [`unnormalise`]'s order for order class 2: `b̃_0..b̃_2, ã_1, ã_2`.
+    fn packed(&self) -> [T; 5] {
+        [self.b[0], self.b[1], self.b[2], self.a[0], self.a[1]]
+    }
+}
+
+#[inline(always)]
+fn v8<T: Float>(s: &[T]) -> &V8<T> {
+    s[..8].try_into().unwrap_or_else(|_| unreachable!("callers pass at least 8 values"))
+}
+
+/// `c0·s0 + c1·s1`.
+#[inline(always)]
+fn pair<T: Float>(c0: &V8<T>, s0: T, c1: &V8<T>, s1: T) -> V8<T> {
+    std::array::from_fn(|i| c0[i] * s0 + c1[i] * s1)
+}
+
+#[inline(always)]
+fn add<T: Float>(p: V8<T>, q: V8<T>) -> V8<T> {
+    std::array::from_fn(|i| p[i] + q[i])
+}
+
+/// `Σ_{j<8} c[j]·v[j]` as a tree of pairs, so the terms do not wait on each other.
+#[inline(always)]
+fn toeplitz<T: Float>(c: &[V8<T>], v: &V8<T>) -> V8<T> {
+    let p = |j: usize| pair(&c[j], v[j], &c[j + 1], v[j + 1]);
+    add(add(p(0), p(2)), add(p(4), p(6)))
+}
+
+/// End of the blocks: they cover `2 .. e` and leave a tail of 2–9 samples (`n ≥ MIN_LEN`).
+fn blocks_end(n: usize) -> usize {
+    2 + 8 * ((n - 4) / 8)
+}
+
+/// One signal forward from `zi`; returns scipy's `zf` (padded to two values).
+#[inline(always)]
+fn fwd_row<T: Float>(c: &Cols<T>, x: &[T], y: &mut [T], zi: [T; 2]) -> [T; 2] {
+    let n = x.len();
+    let ([b0, b1, b2], [a1, a2]) = (c.b, c.a);
+    // Head: scipy's transposed direct form II, where zi enters.
+    let [mut z0, mut z1] = zi;
+    for t in 0..2 {
+        let v = b0 * x[t] + z0;
+        z0 = b1 * x[t] - a1 * v + z1;
+        z1 = b2 * x[t] - a2 * v;
+        y[t] = v;
+    }
+    let e = blocks_end(n);
+    // The previous block's output stays in a register: the chain reads y[t0−1], y[t0−2] from it.
+    let mut prev: V8<T> = [T::zero(); 8];
+    (prev[6], prev[7]) = (y[0], y[1]);
+    for t0 in (2..e).step_by(8) {
+        let p = add(toeplitz(&c.h, v8(&x[t0..])), pair(&c.h[8], x[t0 - 1], &c.h[9], x[t0 - 2]));
+        let out = add(p, pair(&c.q[0], prev[7], &c.q[1], prev[7] - prev[6]));
+        y[t0..t0 + 8].copy_from_slice(&out);
+        prev = out;
+    }
+    for t in e..n {
+        y[t] = b0 * x[t] + b1 * x[t - 1] + b2 * x[t - 2] - a1 * y[t - 1] - a2 * y[t - 2];
+    }
+    [b1 * x[n - 1] - a1 * y[n - 1] + (b2 * x[n - 2] - a2 * y[n - 2]), b2 * x[n - 1] - a2 * y[n - 1]]
+}
+
+/// The pass along the rows over `t0 .. t0 + len` with `λ[t0 + i] = lam[i]` (`len = lam.len() − 2`): `∂L/∂x` into `gx`
+/// (when wanted) and the five correlations `Σ λ[t]·(x[t], x[t−1], x[t−2], y[t−1], y[t−2])` into `acc`.
+#[inline(always)]
+fn rows_pass<T: Float>(c: &Cols<T>, lam: &[T], x: &[T], y: &[T], t0: usize, gx: Option<&mut [T]>, acc: &mut [V8<T>; 5]) {
+    let ([b0, b1, b2], len) = (c.b, lam.len() - 2);
+    let mut gx = gx;
+    let one = |t: usize, i: usize, acc: &mut [V8<T>; 5]| {
+        let l = lam[i];
+        let vals = [
+            Some(x[t]),
+            t.checked_sub(1).map(|u| x[u]),
+            t.checked_sub(2).map(|u| x[u]),
+            t.checked_sub(1).map(|u| y[u]),
+            t.checked_sub(2).map(|u| y[u]),
+        ];
+        for (a, v) in acc.iter_mut().zip(vals) {
+            if let Some(v) = v {
+                a[0] = a[0] + l * v;
+            }
+        }
+        b0 * lam[i] + b1 * lam[i + 1] + b2 * lam[i + 2]
+    };
+    // Samples before t = 2 reach before the signal's start.
+    let head = (2usize.saturating_sub(t0)).min(len);
+    for i in 0..head {
+        let g = one(t0 + i, i, acc);
+        if let Some(gx) = gx.as_deref_mut() {
+            gx[t0 + i] = g;
+        }
+    }
+    let mut i = head;
+    while i + 8 <= len {
+        let t = t0 + i;
+        let (l0, l1, l2) = (v8(&lam[i..]), v8(&lam[i + 1..]), v8(&lam[i + 2..]));
+        if let Some(gx) = gx.as_deref_mut() {
+            let o: V8<T> = std::array::from_fn(|k| b0 * l0[k] + b1 * l1[k] + b2 * l2[k]);
+            gx[t..t + 8].copy_from_slice(&o);
+        }
+        let rows = [v8(&x[t..]), v8(&x[t - 1..]), v8(&x[t - 2..]), v8(&y[t - 1..]), v8(&y[t - 2..])];
+        for (a, r) in acc.iter_mut().zip(rows) {
+            *a = std::array::from_fn(|k| a[k] + l0[k] * r[k]);
+        }
+        i += 8;
+    }
+    for i in i..len {
+        let g = one(t0 + i, i, acc);
+        if let Some(gx) = gx.as_deref_mut() {
+            gx[t0 + i] = g;
+        }
+    }
+}
+
+/// One signal's adjoint: `∂L/∂x` into `gx` (when wanted); returns the normalised coefficient gradients
+/// (`b̃_0..b̃_2, ã_1, ã_2`) and `∂L/∂zi` (padded to two values). `lam`: [`adj_scratch`] values.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn adj_row<T: Float>(c: &Cols<T>, x: &[T], y: &[T], gy: &[T], gzf: [T; 2], mut gx: Option<&mut [T]>, lam: &mut [T]) -> ([T; 5], [T; 2]) {
+    let n = x.len();
+    let ([b1, b2], [a1, a2], [g0, g1]) = ([c.b[1], c.b[2]], c.a, gzf);
+    let e = blocks_end(n);
+    let mut acc = [[T::zero(); 8]; 5];
+    // Tail, one step at a time: ∂L/∂zf joins ∂L/∂y[T−1] and ∂L/∂y[T−2] through zf's y terms.
+    let tl = n - e;
+    lam[tl..tl + 2].fill(T::zero());
+    for i in (0..tl).rev() {
+        let t = e + i;
+        let mut s = gy[t];
+        if t == n - 1 {
+            s = s - (a1 * g0 + a2 * g1);
+        } else if t == n - 2 {
+            s = s - a2 * g0;
+        }
+        lam[i] = s - a1 * lam[i + 1] - a2 * lam[i + 2];
+    }
+    rows_pass(c, &lam[..tl + 2], x, y, e, gx.as_deref_mut(), &mut acc);
+    // Blocks, chunk by chunk from the end; (λ[c1], λ[c1+1]) carried between chunks.
+    let mut carry = [lam[0], lam[1]];
+    let mut c1 = e;
+    while c1 > 2 {
+        let c0 = c1.saturating_sub(CH).max(2);
+        let len = c1 - c0;
+        (lam[len], lam[len + 1]) = (carry[0], carry[1]);
+        let mut prev: V8<T> = [T::zero(); 8];
+        (prev[0], prev[1]) = (carry[0], carry[1]);
+        for i0 in (0..len).step_by(8).rev() {
+            let out = add(toeplitz(&c.g, v8(&gy[c0 + i0..])), pair(&c.d[0], prev[0], &c.d[1], prev[0] - prev[1]));
+            lam[i0..i0 + 8].copy_from_slice(&out);
+            prev = out;
+        }
+        rows_pass(c, &lam[..len + 2], x, y, c0, gx.as_deref_mut(), &mut acc);
+        carry = [lam[0], lam[1]];
+        c1 = c0;
+    }
+    // Head: samples 1 and 0.
+    (lam[2], lam[3]) = (carry[0], carry[1]);
+    for i in (0..2).rev() {
+        lam[i] = gy[i] - a1 * lam[i + 1] - a2 * lam[i + 2];
+    }
+    rows_pass(c, &lam[..4], x, y, 0, gx.as_deref_mut(), &mut acc);
+    // zf's direct terms.
+    if let Some(gx) = gx {
+        gx[n - 1] = gx[n - 1] + (b1 * g0 + b2 * g1);
+        gx[n - 2] = gx[n - 2] + b2 * g0;
+    }
+    let s = acc.map(|a| {
+        let h: [T; 4] = std::array::from_fn(|k| a[k] + a[k + 4]);
+        (h[0] + h[1]) + (h[2] + h[3])
+    });
+    let gb = [s[0], s[1] + g0 * x[n - 1], s[2] + (g0 * x[n - 2] + g1 * x[n - 1])];
+    let ga = [-(s[3] + g0 * y[n - 1]), -(s[4] + (g0 * y[n - 2] + g1 * y[n - 1]))];
+    ([gb[0], gb[1], gb[2], ga[0], ga[1]], [lam[0], lam[1]])
+}
+
+/// Signal `s`'s normalised coefficients and columns.
+fn cols_for<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, s: usize, len: usize) -> Cols<T> {
+    Cols::new(b.set(s, 0, len), a.set(s, 0, len))
+}
+
+/// Forward of every signal (one thread), `m` state values per signal in `zi`/`zf`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fwd<T: Float>(
+    b: &Coefs<'_, T>,
+    a: &Coefs<'_, T>,
+    x: &[T],
+    dims: Dims,
+    zi: Option<&[T]>,
+    y: &mut [T],
+    mut zf: Option<&mut [T]>,
+    m: usize,
+    par: Par,
+) {
+    let n = dims.len;
+    let shared = b.layout == Layout::Shared && a.layout == Layout::Shared;
+    let mut c = cols_for(b, a, 0, n);
+    for s in 0..dims.batch {
+        if s > 0 && !shared {
+            c = cols_for(b, a, s, n);
+        }
+        let z = zi.map_or([T::zero(); 2], |z| std::array::from_fn(|j| if j < m { z[s * m + j] } else { T::zero() }));
+        let (xr, yr) = (&x[s * n..][..n], &mut y[s * n..][..n]);
+        let f = crate::simd::dispatch::<8, 2, _>(
+            par.simd(),
+            #[inline(always)]
+            || fwd_row(&c, xr, yr, z),
+        );
+        if let Some(zf) = zf.as_deref_mut() {
+            zf[s * m..][..m].copy_from_slice(&f[..m]);
+        }
+    }
+}
+
+/// Where [`adj`] writes; `None` skips a gradient.
+pub(crate) struct AdjOut<'a, T> {
+    pub gx: Option<&'a mut [T]>,
+    pub gb: Option<&'a mut [T]>,
+    pub ga: Option<&'a mut [T]>,
+    pub gzi: Option<&'a mut [T]>,
+}
+
+/// Adjoint of every signal (one thread); coefficient gradients overwrite `gb`/`ga` in the layouts of `b`/`a`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn adj<T: Float>(
+    b: &Coefs<'_, T>,
+    a: &Coefs<'_, T>,
+    x: &[T],
+    y: &[T],
+    dims: Dims,
+    gy: &[T],
+    gzf: Option<&[T]>,
+    out: AdjOut<'_, T>,
+    m: usize,
+    scratch: &mut [T],
+    par: Par,
+) {
+    let n = dims.len;
+    let AdjOut { mut gx, mut gb, mut ga, mut gzi } = out;
+    // A shared set's gradient is the sum over signals of each signal's (un-normalised) gradient.
+    let (bs, as_) = (b.layout == Layout::Shared, a.layout == Layout::Shared);
+    let (mut sb, mut sa) = ([T::zero(); 3], [T::zero(); 3]);
+    let lam = &mut scratch[..adj_scratch()];
+    let mut c = cols_for(b, a, 0, n);
+    for s in 0..dims.batch {
+        if s > 0 && !(bs && as_) {
+            c = cols_for(b, a, s, n);
+        }
+        let g = gzf.map_or([T::zero(); 2], |z| std::array::from_fn(|j| if j < m { z[s * m + j] } else { T::zero() }));
+        let (xr, yr, gyr) = (&x[s * n..][..n], &y[s * n..][..n], &gy[s * n..][..n]);
+        let gxr = gx.as_deref_mut().map(|g| &mut g[s * n..][..n]);
+        let (gc, gz) = crate::simd::dispatch::<8, 2, _>(
+            par.simd(),
+            #[inline(always)]
+            || adj_row(&c, xr, yr, gyr, g, gxr, lam),
+        );
+        if let Some(d) = gzi.as_deref_mut() {
+            d[s * m..][..m].copy_from_slice(&gz[..m]);
+        }
+        let p = c.packed();
+        unnormalise(
+            c.a0,
+            b.k,
+            a.k,
+            2,
+            |j| p[j],
+            |j| gc[j],
+            |is_a, i, v| match (is_a, is_a && as_ || !is_a && bs) {
+                (true, true) => sa[i] = sa[i] + v,
+                (false, true) => sb[i] = sb[i] + v,
+                (true, false) => {
+                    if let Some(d) = ga.as_deref_mut() {
+                        d[s * a.k + i] = v;
+                    }
+                }
+                (false, false) => {
+                    if let Some(d) = gb.as_deref_mut() {
+                        d[s * b.k + i] = v;
+                    }
+                }
+            },
+        );
+    }
+    for (d, sum, shared) in [(gb, sb, bs), (ga, sa, as_)] {
+        if let (Some(d), true) = (d, shared) {
+            d.copy_from_slice(&sum[..d.len()]);
+        }
+    }
+}
