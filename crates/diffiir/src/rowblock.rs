@@ -92,6 +92,9 @@ struct Cols<T> {
     g: [V8<T>; 8],
     /// Adjoint: responses to `λ[t0+8]` and to `λ[t0+8] − λ[t0+9]`, as `q`.
     d: [V8<T>; 2],
+    /// `q[k][7] − q[k][6]`, `d[k][0] − d[k][1]`: the carried differences' own recurrences (rounded once).
+    qd: [T; 2],
+    dd: [T; 2],
 }
 
 fn unit<const N: usize>(j: usize) -> [f64; N] {
@@ -105,35 +108,38 @@ impl<T: Float> Cols<T> {
         let at: [T; 2] = std::array::from_fn(|i| a.get(i + 1).map_or(T::zero(), |&v| v / a0));
         let (b64, a64) = (bt.map(T::to64), at.map(T::to64));
         // Inputs xs[0..8] in the block, xs[8] = x[−1], xs[9] = x[−2]; ys = (y[−1], y[−2]).
-        let fwd = |xs: [f64; 10], ys: [f64; 2]| -> V8<T> {
+        let fwd = |xs: [f64; 10], ys: [f64; 2]| -> [f64; 8] {
             let xv = |t: isize| if t >= 0 { xs[t as usize] } else { xs[(7 - t) as usize] };
             let mut y = [ys[1], ys[0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
             for t in 0..8isize {
                 let u = t as usize + 2;
                 y[u] = b64[0] * xv(t) + b64[1] * xv(t - 1) + b64[2] * xv(t - 2) - a64[0] * y[u - 1] - a64[1] * y[u - 2];
             }
-            std::array::from_fn(|i| T::of(y[i + 2]))
+            std::array::from_fn(|i| y[i + 2])
         };
         // λ[i] = s[i] − ã_1 λ[i+1] − ã_2 λ[i+2] backwards, λ[8], λ[9] carried in.
-        let back = |s: [f64; 8], l8: f64, l9: f64| -> V8<T> {
+        let back = |s: [f64; 8], l8: f64, l9: f64| -> [f64; 8] {
             let mut l = [0f64; 10];
             (l[8], l[9]) = (l8, l9);
             for i in (0..8).rev() {
                 l[i] = s[i] - a64[0] * l[i + 1] - a64[1] * l[i + 2];
             }
-            std::array::from_fn(|i| T::of(l[i]))
+            l[..8].try_into().unwrap_or([0.0; 8])
         };
+        let (q, d) = ([fwd([0.0; 10], [1.0, 1.0]), fwd([0.0; 10], [0.0, -1.0])], [back([0.0; 8], 1.0, 1.0), back([0.0; 8], 0.0, -1.0)]);
         Cols {
             b: bt,
             a: at,
             a0,
-            h: std::array::from_fn(|j| fwd(unit(j), [0.0; 2])),
+            h: std::array::from_fn(|j| fwd(unit(j), [0.0; 2]).map(T::of)),
             // (y[−1], y[−1] − y[−2]) rather than (y[−1], y[−2]): a slowly varying resonant output makes the two
             // history columns large and of opposite sign, and their cancellation cost float32 2.3× the
             // sequential path's error (poles at radius 0.999, 100 Hz); the difference is exact (Sterbenz).
-            q: [fwd([0.0; 10], [1.0, 1.0]), fwd([0.0; 10], [0.0, -1.0])],
-            g: std::array::from_fn(|j| back(unit(j), 0.0, 0.0)),
-            d: [back([0.0; 8], 1.0, 1.0), back([0.0; 8], 0.0, -1.0)],
+            q: q.map(|v| v.map(T::of)),
+            g: std::array::from_fn(|j| back(unit(j), 0.0, 0.0).map(T::of)),
+            d: d.map(|v| v.map(T::of)),
+            qd: q.map(|v| T::of(v[7] - v[6])),
+            dd: d.map(|v| T::of(v[0] - v[1])),
         }
     }
 
@@ -185,14 +191,15 @@ fn fwd_row<T: Float>(c: &Cols<T>, x: &[T], y: &mut [T], zi: [T; 2]) -> [T; 2] {
         y[t] = v;
     }
     let e = blocks_end(n);
-    // The previous block's output stays in a register: the chain reads y[t0−1], y[t0−2] from it.
-    let mut prev: V8<T> = [T::zero(); 8];
-    (prev[6], prev[7]) = (y[0], y[1]);
+    // The history (y[t0−1], y[t0−1] − y[t0−2]) is carried as two scalars with their own recurrence (the first
+    // with the operations of the block's last lane, so it equals the stored output): the loop-carried chain is
+    // then a multiply and two adds, not a lane extraction, a subtraction, a broadcast and those.
+    let (mut y1, mut dy) = (y[1], y[1] - y[0]);
     for t0 in (2..e).step_by(8) {
         let p = add(toeplitz(&c.h, v8(&x[t0..])), pair(&c.h[8], x[t0 - 1], &c.h[9], x[t0 - 2]));
-        let out = add(p, pair(&c.q[0], prev[7], &c.q[1], prev[7] - prev[6]));
+        let out = add(p, pair(&c.q[0], y1, &c.q[1], dy));
         y[t0..t0 + 8].copy_from_slice(&out);
-        prev = out;
+        (y1, dy) = (p[7] + (c.q[0][7] * y1 + c.q[1][7] * dy), (p[7] - p[6]) + (c.qd[0] * y1 + c.qd[1] * dy));
     }
     for t in e..n {
         y[t] = b0 * x[t] + b1 * x[t - 1] + b2 * x[t - 2] - a1 * y[t - 1] - a2 * y[t - 2];
@@ -230,6 +237,8 @@ fn rows_pass<T: Float>(c: &Cols<T>, lam: &[T], x: &[T], y: &[T], t0: usize, gx: 
             gx[t0 + i] = g;
         }
     }
+    // The sums in locals for the loop: through `acc` they went to the stack and back every block.
+    let mut sums = *acc;
     let mut i = head;
     while i + 8 <= len {
         let t = t0 + i;
@@ -239,11 +248,12 @@ fn rows_pass<T: Float>(c: &Cols<T>, lam: &[T], x: &[T], y: &[T], t0: usize, gx: 
             gx[t..t + 8].copy_from_slice(&o);
         }
         let rows = [v8(&x[t..]), v8(&x[t - 1..]), v8(&x[t - 2..]), v8(&y[t - 1..]), v8(&y[t - 2..])];
-        for (a, r) in acc.iter_mut().zip(rows) {
+        for (a, r) in sums.iter_mut().zip(rows) {
             *a = std::array::from_fn(|k| a[k] + l0[k] * r[k]);
         }
         i += 8;
     }
+    *acc = sums;
     for i in i..len {
         let g = one(t0 + i, i, acc);
         if let Some(gx) = gx.as_deref_mut() {
@@ -282,12 +292,13 @@ fn adj_row<T: Float>(c: &Cols<T>, x: &[T], y: &[T], gy: &[T], gzf: [T; 2], mut g
         let c0 = c1.saturating_sub(CH).max(2);
         let len = c1 - c0;
         (lam[len], lam[len + 1]) = (carry[0], carry[1]);
-        let mut prev: V8<T> = [T::zero(); 8];
-        (prev[0], prev[1]) = (carry[0], carry[1]);
+        // (λ[t0+8], λ[t0+8] − λ[t0+9]) carried as scalars, as the forward's history.
+        let (mut l8, mut dl) = (carry[0], carry[0] - carry[1]);
         for i0 in (0..len).step_by(8).rev() {
-            let out = add(toeplitz(&c.g, v8(&gy[c0 + i0..])), pair(&c.d[0], prev[0], &c.d[1], prev[0] - prev[1]));
+            let p = toeplitz(&c.g, v8(&gy[c0 + i0..]));
+            let out = add(p, pair(&c.d[0], l8, &c.d[1], dl));
             lam[i0..i0 + 8].copy_from_slice(&out);
-            prev = out;
+            (l8, dl) = (p[0] + (c.d[0][0] * l8 + c.d[1][0] * dl), (p[0] - p[1]) + (c.dd[0] * l8 + c.dd[1] * dl));
         }
         rows_pass(c, &lam[..len + 2], x, y, c0, gx.as_deref_mut(), &mut acc);
         carry = [lam[0], lam[1]];
