@@ -26,7 +26,7 @@ pub(crate) fn par() -> Par {
         1 => Par::Seq,
         n => Par::Rayon(n),
     };
-    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(2)].1).with_simd(SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)])
+    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(PATHS.len() - 1)].1).with_simd(SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)])
 }
 
 /// Instruction-set level: an index into `SIMDS` (see `diffiir::Simd`).
@@ -74,7 +74,7 @@ fn set_path(path: &str) -> PyResult<()> {
 /// The current evaluation path.
 #[pyfunction]
 fn get_path() -> &'static str {
-    PATHS[PATH.load(Ordering::Relaxed).min(2)].0
+    PATHS[PATH.load(Ordering::Relaxed).min(PATHS.len() - 1)].0
 }
 
 /// Sets how many threads the kernels use (0 = all cores, 1 = sequential).
