@@ -26,7 +26,8 @@ pub(crate) fn par() -> Par {
         1 => Par::Seq,
         n => Par::Rayon(n),
     };
-    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(PATHS.len() - 1)].1).with_simd(SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)])
+    p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(PATHS.len() - 1)].1)
+        .with_simd(SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)])
 }
 
 /// Instruction-set level: an index into `SIMDS` (see `diffiir::Simd`).
