@@ -3,8 +3,8 @@
 //!
 //! Shapes: W5 (1 × 4.8 M, where `Auto` took the chunked path before and takes the rows path on one thread
 //! now), a stereo second (2 × 48000), W1 (16 × 48000) and W6 (4096 × 1024), where `Auto` keeps the sequential
-//! lane kernels. Each path runs on one thread and, for the chunked path, also on two (the rows path runs on
-//! one, so `Auto` leaves a lone long signal to the chunked path when it has a second thread). Minima and
+//! lane kernels. Each path runs on one thread and on two (the rows path gives each signal one thread, so a lone
+//! signal gains nothing from the second, and `Auto` leaves a long one to the chunked path there). Minima and
 //! medians over alternated rounds, ms.
 //!
 //! `cargo bench -p diffiir --bench rowblock`; `DIFFIIR_BENCH_QUICK=1` runs one round (a smoke test).
@@ -30,7 +30,8 @@ fn main() {
         let x: Vec<f32> = (0..bn * t).map(|_| rnd()).collect();
         let gy: Vec<f32> = (0..bn * t).map(|_| rnd()).collect();
         let lane = if bn * 4 <= f32::LANES && t >= 65_536 { Path::Chunked } else { Path::Sequential };
-        let pars = [Par::Seq.with_path(lane), Par::Rayon(2).with_path(lane), Par::Seq.with_path(Path::Rows)];
+        let pars =
+            [Par::Seq.with_path(lane), Par::Rayon(2).with_path(lane), Par::Seq.with_path(Path::Rows), Par::Rayon(2).with_path(Path::Rows)];
         let (mut y, mut gx) = (vec![0f32; bn * t], vec![0f32; bn * t]);
         let (mut gb, mut ga) = ([0f32; 3], [0f32; 3]);
         let mut s = vec![0f32; pars.iter().map(|&p| lfilter_scratch_len(&cb, &ca, d, p)).max().unwrap()];

@@ -290,7 +290,7 @@ pub fn lfilter_adjoint<T: Float>(
 /// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
 pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
     if rowblock::plan(b, a, dims, par) {
-        return rowblock::adj_scratch();
+        return rowblock::adj_scratch(dims, par);
     }
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
     let p = LfPack::new(*b, *a, dims.len);

@@ -31,7 +31,8 @@ pub struct Par {
 /// applies to [`lfilter`](crate::lfilter) and [`sosfilt`](crate::sosfilt) and their adjoints, LTI and
 /// time-varying. Before that, for [`lfilter`](crate::lfilter) with time-invariant `b`, `a` of at most three
 /// coefficients (one biquad), `Auto` takes [`Path::Rows`] for the same few signals from 1024 samples on,
-/// except where the chunked path applies and has more than one thread (the rows path runs on one).
+/// except where the chunked path applies and there are more threads than signals (the rows path gives each
+/// signal one thread).
 /// A forward that records an `sosfilt` tape and the adjoint that reads it must take the same
 /// path (the tape's layout follows it): use the same `Par` for both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -44,7 +45,7 @@ pub enum Path {
     /// Chunked whenever the signal has at least one sample per chunk.
     Chunked,
     /// Row-layout block recursion: each signal advances eight samples per step where it lies in memory (no
-    /// transposition into lanes), one signal at a time on one thread. Applies to [`lfilter`](crate::lfilter)
+    /// transposition into lanes), each signal on one thread (signals split over the threads). Applies to [`lfilter`](crate::lfilter)
     /// and its adjoint with time-invariant `b`, `a` of at most three coefficients each, on signals of at least
     /// 16 samples; elsewhere this runs as `Auto`.
     Rows,

@@ -7,11 +7,12 @@
 //! coefficients (`a0 = 1`) and direct form I, `y[t] = Σ_k b_k x[t−k] − a_1 y[t−1] − a_2 y[t−2]`, linearity gives
 //! for the block `t0 .. t0+8`
 //! ```text
-//! y[t0+i] = Σ_{j<8} h_j[i]·x[t0+j] + h_8[i]·x[t0−1] + h_9[i]·x[t0−2] + q_1[i]·y[t0−1] + q_2[i]·y[t0−2]
+//! y[t0+i] = Σ_{j<8} h_j[i]·x[t0+j] + h_8[i]·x[t0−1] + h_9[i]·x[t0−2] + q_1[i]·y[t0−1] + q_2[i]·(y[t0−1] − y[t0−2])
 //! ```
 //! where the twelve 8-vectors are the block's responses to each unit input, computed once per coefficient set
-//! in f64. Only the `q` terms wait on the previous block: the loop-carried chain is one broadcast, one
-//! multiply and two adds per eight samples instead of per sample.
+//! in f64 (the history as a value and a difference: see [`Cols::new`]). Only the `q` terms wait on the previous
+//! block, and the two history scalars have their own recurrence, so the loop-carried chain is one multiply and
+//! two adds per eight samples instead of per sample.
 //!
 //! The adjoint of `λ[t] = ∂L/∂y[t] − a_1 λ[t+1] − a_2 λ[t+2]` is the same block recursion run backwards (columns
 //! `g_j`, `d_1`, `d_2`). Chunk by chunk of [`CH`] samples (so `λ` stays in L1), one pass along the rows then gives
@@ -25,14 +26,16 @@
 //!
 //! Rounding differs from the lane kernels' transposed direct form II (the block sums its terms in another
 //! order); `tests/rowblock.rs` holds the float32 error within 2× of the sequential path's on resonant filters.
-//! Each signal runs alone and on one thread: the path is for few signals, where it measured faster than the
-//! lane kernels with their lanes mostly empty, and than the chunked path's two passes on one thread
-//! (BENCHMARKS.md, "Row-layout block recursion").
+//! Each signal runs alone on one thread (signals are split over threads): the path is for few signals, where it
+//! measured faster than the lane kernels with their lanes mostly empty, and than the chunked path's two passes
+//! on as many threads as signals (BENCHMARKS.md, "Row-layout block recursion").
 
 use crate::float::Float;
 use crate::norm::unnormalise;
-use crate::par::{Par, Path};
+use crate::par::{join, Par, Path};
 use crate::shape::{Coefs, Dims, Layout};
+use crate::simd::Simd;
+use std::ops::Range;
 
 type V8<T> = [T; 8];
 
@@ -56,8 +59,8 @@ fn applies<T>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims) -> bool {
 
 /// Whether `par` takes this path: [`Path::Rows`] wherever it applies; [`Path::Auto`] where it applies, the
 /// signals are too few to fill the lanes (`batch ≤ LANES / 4`, as the chunked path's rule) and at least
-/// [`AUTO_MIN_LEN`] long, unless the chunked path would spread them over several threads (this path runs on
-/// one).
+/// [`AUTO_MIN_LEN`] long, unless there are more threads than signals (this path gives each signal one thread)
+/// and the chunked path applies.
 pub(crate) fn plan<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> bool {
     applies(b, a, dims)
         && match par.path() {
@@ -65,15 +68,18 @@ pub(crate) fn plan<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par
             Path::Auto => {
                 dims.batch * 4 <= T::LANES
                     && dims.len >= AUTO_MIN_LEN
-                    && (par.workers(2) == 1 || crate::chunked::plan::<T>(dims, par).is_none())
+                    && (par.workers(usize::MAX) <= dims.batch || crate::chunked::plan::<T>(dims, par).is_none())
             }
             Path::Sequential | Path::Chunked => false,
         }
 }
 
-/// Scratch (in `T`s) of the adjoint: one chunk of `λ` and the two samples after it.
-pub(crate) fn adj_scratch() -> usize {
-    CH + 8
+/// Scratch per worker of the adjoint: one chunk of `λ` and the two samples after it.
+const LAM: usize = CH + 8;
+
+/// Scratch (in `T`s) of the adjoint: [`LAM`] per worker.
+pub(crate) fn adj_scratch(dims: Dims, par: Par) -> usize {
+    workers(dims.batch, par) * LAM
 }
 
 /// One signal's normalised coefficients and block columns.
@@ -263,7 +269,7 @@ fn rows_pass<T: Float>(c: &Cols<T>, lam: &[T], x: &[T], y: &[T], t0: usize, gx: 
 }
 
 /// One signal's adjoint: `∂L/∂x` into `gx` (when wanted); returns the normalised coefficient gradients
-/// (`b̃_0..b̃_2, ã_1, ã_2`) and `∂L/∂zi` (padded to two values). `lam`: [`adj_scratch`] values.
+/// (`b̃_0..b̃_2, ã_1, ã_2`) and `∂L/∂zi` (padded to two values). `lam`: [`LAM`] values.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn adj_row<T: Float>(c: &Cols<T>, x: &[T], y: &[T], gy: &[T], gzf: [T; 2], mut gx: Option<&mut [T]>, lam: &mut [T]) -> ([T; 5], [T; 2]) {
@@ -329,7 +335,51 @@ fn cols_for<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, s: usize, len: usize) 
     Cols::new(b.set(s, 0, len), a.set(s, 0, len))
 }
 
-/// Forward of every signal (one thread), `m` state values per signal in `zi`/`zf`.
+/// What every part of one call reads: the coefficients, the rows, the state or its gradient (`zi` for the
+/// forward, `∂L/∂zf` for the adjoint; `m` values per signal).
+struct Io<'a, T> {
+    b: Coefs<'a, T>,
+    a: Coefs<'a, T>,
+    x: &'a [T],
+    y: &'a [T],
+    gy: &'a [T],
+    state: Option<&'a [T]>,
+    n: usize,
+    m: usize,
+    simd: Simd,
+}
+
+impl<T: Float> Io<'_, T> {
+    /// Signal `s`'s state values, zero-padded to two.
+    fn state(&self, s: usize) -> [T; 2] {
+        let m = self.m;
+        self.state.map_or([T::zero(); 2], |z| std::array::from_fn(|j| if j < m { z[s * m + j] } else { T::zero() }))
+    }
+
+    /// Whether every signal has the same `b` and `a` (one set of columns serves all).
+    fn shared(&self) -> bool {
+        self.b.layout == Layout::Shared && self.a.layout == Layout::Shared
+    }
+}
+
+/// `v` split after `at` values (both `None` without `v`).
+fn split<T>(v: Option<&mut [T]>, at: usize) -> (Option<&mut [T]>, Option<&mut [T]>) {
+    match v {
+        Some(v) => {
+            let (p, q) = v.split_at_mut(at);
+            (Some(p), Some(q))
+        }
+        None => (None, None),
+    }
+}
+
+/// Workers for `batch` signals: each takes whole signals (one signal runs on one thread).
+fn workers(batch: usize, par: Par) -> usize {
+    par.workers(batch)
+}
+
+/// Forward of every signal, `m` state values per signal in `zi`/`zf`; the signals are split over `par`'s
+/// threads.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fwd<T: Float>(
     b: &Coefs<'_, T>,
@@ -338,26 +388,38 @@ pub(crate) fn fwd<T: Float>(
     dims: Dims,
     zi: Option<&[T]>,
     y: &mut [T],
-    mut zf: Option<&mut [T]>,
+    zf: Option<&mut [T]>,
     m: usize,
     par: Par,
 ) {
-    let n = dims.len;
-    let shared = b.layout == Layout::Shared && a.layout == Layout::Shared;
-    let mut c = cols_for(b, a, 0, n);
-    for s in 0..dims.batch {
-        if s > 0 && !shared {
-            c = cols_for(b, a, s, n);
+    let io = Io { b: *b, a: *a, x, y: &[], gy: &[], state: zi, n: dims.len, m, simd: par.simd() };
+    fwd_part(&io, 0..dims.batch, workers(dims.batch, par), y, zf);
+}
+
+/// Signals `sig` (`y` and `zf` hold their rows only) on `w` workers.
+fn fwd_part<T: Float>(io: &Io<'_, T>, sig: Range<usize>, w: usize, y: &mut [T], zf: Option<&mut [T]>) {
+    let (n, m) = (io.n, io.m);
+    if w > 1 && sig.len() > 1 {
+        let h = sig.len() / 2;
+        let ((y0, y1), (z0, z1)) = (y.split_at_mut(h * n), split(zf, h * m));
+        let mid = sig.start + h;
+        join(|| fwd_part(io, sig.start..mid, w / 2, y0, z0), || fwd_part(io, mid..sig.end, w - w / 2, y1, z1));
+        return;
+    }
+    let mut zf = zf;
+    let mut c = cols_for(&io.b, &io.a, sig.start, n);
+    for (l, s) in sig.clone().enumerate() {
+        if l > 0 && !io.shared() {
+            c = cols_for(&io.b, &io.a, s, n);
         }
-        let z = zi.map_or([T::zero(); 2], |z| std::array::from_fn(|j| if j < m { z[s * m + j] } else { T::zero() }));
-        let (xr, yr) = (&x[s * n..][..n], &mut y[s * n..][..n]);
+        let (xr, yr, z) = (&io.x[s * n..][..n], &mut y[l * n..][..n], io.state(s));
         let f = crate::simd::dispatch::<8, 2, _>(
-            par.simd(),
+            io.simd,
             #[inline(always)]
             || fwd_row(&c, xr, yr, z),
         );
         if let Some(zf) = zf.as_deref_mut() {
-            zf[s * m..][..m].copy_from_slice(&f[..m]);
+            zf[l * m..][..m].copy_from_slice(&f[..m]);
         }
     }
 }
@@ -370,7 +432,9 @@ pub(crate) struct AdjOut<'a, T> {
     pub gzi: Option<&'a mut [T]>,
 }
 
-/// Adjoint of every signal (one thread); coefficient gradients overwrite `gb`/`ga` in the layouts of `b`/`a`.
+/// Adjoint of every signal, the signals split over `par`'s threads; coefficient gradients overwrite `gb`/`ga`
+/// in the layouts of `b`/`a` (a shared set's is the sum over signals of each signal's un-normalised gradient,
+/// summed per worker and then over workers in order).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn adj<T: Float>(
     b: &Coefs<'_, T>,
@@ -385,55 +449,80 @@ pub(crate) fn adj<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) {
-    let n = dims.len;
-    let AdjOut { mut gx, mut gb, mut ga, mut gzi } = out;
-    // A shared set's gradient is the sum over signals of each signal's (un-normalised) gradient.
+    let io = Io { b: *b, a: *a, x, y, gy, state: gzf, n: dims.len, m, simd: par.simd() };
+    let AdjOut { gx, gb, ga, gzi } = out;
     let (bs, as_) = (b.layout == Layout::Shared, a.layout == Layout::Shared);
-    let (mut sb, mut sa) = ([T::zero(); 3], [T::zero(); 3]);
-    let lam = &mut scratch[..adj_scratch()];
-    let mut c = cols_for(b, a, 0, n);
-    for s in 0..dims.batch {
-        if s > 0 && !(bs && as_) {
-            c = cols_for(b, a, s, n);
-        }
-        let g = gzf.map_or([T::zero(); 2], |z| std::array::from_fn(|j| if j < m { z[s * m + j] } else { T::zero() }));
-        let (xr, yr, gyr) = (&x[s * n..][..n], &y[s * n..][..n], &gy[s * n..][..n]);
-        let gxr = gx.as_deref_mut().map(|g| &mut g[s * n..][..n]);
-        let (gc, gz) = crate::simd::dispatch::<8, 2, _>(
-            par.simd(),
-            #[inline(always)]
-            || adj_row(&c, xr, yr, gyr, g, gxr, lam),
-        );
-        if let Some(d) = gzi.as_deref_mut() {
-            d[s * m..][..m].copy_from_slice(&gz[..m]);
-        }
-        let p = c.packed();
-        unnormalise(
-            c.a0,
-            b.k,
-            a.k,
-            2,
-            |j| p[j],
-            |j| gc[j],
-            |is_a, i, v| match (is_a, is_a && as_ || !is_a && bs) {
-                (true, true) => sa[i] = sa[i] + v,
-                (false, true) => sb[i] = sb[i] + v,
-                (true, false) => {
-                    if let Some(d) = ga.as_deref_mut() {
-                        d[s * a.k + i] = v;
-                    }
-                }
-                (false, false) => {
-                    if let Some(d) = gb.as_deref_mut() {
-                        d[s * b.k + i] = v;
-                    }
-                }
-            },
-        );
-    }
+    // Per-signal gradients are written by the parts; shared ones are summed and written here.
+    let (mut gb, mut ga) = (gb, ga);
+    let parts = AdjOut { gx, gb: gb.as_deref_mut().filter(|_| !bs), ga: ga.as_deref_mut().filter(|_| !as_), gzi };
+    let w = workers(dims.batch, par);
+    let [sb, sa] = adj_part(&io, 0..dims.batch, w, parts, &mut scratch[..w * LAM]);
     for (d, sum, shared) in [(gb, sb, bs), (ga, sa, as_)] {
         if let (Some(d), true) = (d, shared) {
             d.copy_from_slice(&sum[..d.len()]);
         }
     }
+}
+
+/// Signals `sig` (the outputs hold their rows only) on `w` workers, each with [`LAM`] values of `lam`; returns
+/// the shared sets' gradient sums `[∂L/∂b, ∂L/∂a]` over `sig`.
+fn adj_part<T: Float>(io: &Io<'_, T>, sig: Range<usize>, w: usize, o: AdjOut<'_, T>, lam: &mut [T]) -> [[T; 3]; 2] {
+    let (n, m, (kb, ka)) = (io.n, io.m, (io.b.k, io.a.k));
+    if w > 1 && sig.len() > 1 {
+        let h = sig.len() / 2;
+        let ((gx0, gx1), (gb0, gb1), (ga0, ga1), (gz0, gz1)) =
+            (split(o.gx, h * n), split(o.gb, h * kb), split(o.ga, h * ka), split(o.gzi, h * m));
+        let (l0, l1) = lam.split_at_mut(w / 2 * LAM);
+        let mid = sig.start + h;
+        let (p, q) = join(
+            || adj_part(io, sig.start..mid, w / 2, AdjOut { gx: gx0, gb: gb0, ga: ga0, gzi: gz0 }, l0),
+            || adj_part(io, mid..sig.end, w - w / 2, AdjOut { gx: gx1, gb: gb1, ga: ga1, gzi: gz1 }, l1),
+        );
+        return std::array::from_fn(|k| std::array::from_fn(|i| p[k][i] + q[k][i]));
+    }
+    let AdjOut { mut gx, mut gb, mut ga, mut gzi } = o;
+    let lam = &mut lam[..LAM];
+    let (mut sb, mut sa) = ([T::zero(); 3], [T::zero(); 3]);
+    let mut c = cols_for(&io.b, &io.a, sig.start, n);
+    for (l, s) in sig.clone().enumerate() {
+        if l > 0 && !io.shared() {
+            c = cols_for(&io.b, &io.a, s, n);
+        }
+        let (xr, yr, gyr, g) = (&io.x[s * n..][..n], &io.y[s * n..][..n], &io.gy[s * n..][..n], io.state(s));
+        let gxr = gx.as_deref_mut().map(|v| &mut v[l * n..][..n]);
+        let (gc, gz) = crate::simd::dispatch::<8, 2, _>(
+            io.simd,
+            #[inline(always)]
+            || adj_row(&c, xr, yr, gyr, g, gxr, lam),
+        );
+        if let Some(d) = gzi.as_deref_mut() {
+            d[l * m..][..m].copy_from_slice(&gz[..m]);
+        }
+        let p = c.packed();
+        // Per-signal sets (the parts' `gb`/`ga`) get this signal's gradient; shared ones are summed.
+        let (bs, as_) = (io.b.layout == Layout::Shared, io.a.layout == Layout::Shared);
+        unnormalise(
+            c.a0,
+            kb,
+            ka,
+            2,
+            |j| p[j],
+            |j| gc[j],
+            |is_a, i, v| match (is_a, if is_a { as_ } else { bs }) {
+                (true, true) => sa[i] = sa[i] + v,
+                (false, true) => sb[i] = sb[i] + v,
+                (true, false) => {
+                    if let Some(d) = ga.as_deref_mut() {
+                        d[l * ka + i] = v;
+                    }
+                }
+                (false, false) => {
+                    if let Some(d) = gb.as_deref_mut() {
+                        d[l * kb + i] = v;
+                    }
+                }
+            },
+        );
+    }
+    [sb, sa]
 }

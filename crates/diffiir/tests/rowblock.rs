@@ -107,7 +107,8 @@ fn rows_float32_error_within_2x_of_sequential() {
 }
 
 /// `Auto` takes the rows path for a biquad on few signals (`batch ≤ LANES / 4`) of ≥ 1024 samples, and not for
-/// shorter ones, full batches, longer filters, time-varying ones, or a long signal the chunked path spreads over threads.
+/// shorter ones, full batches, longer filters, time-varying ones, or a long lone signal the chunked path spreads
+/// over threads.
 #[test]
 fn auto_takes_rows_for_few_biquads() {
     let mut rng = Rng::new(95);
@@ -135,6 +136,7 @@ fn auto_takes_rows_for_few_biquads() {
         (1, 70_000, (3, 3), false, one, true, true),
         (1, 3000, (3, 3), false, two, true, true),
         (1, 70_000, (3, 3), false, two, true, false),
+        (2, 70_000, (3, 3), false, two, true, true),
         (5, 3000, (3, 3), false, one, true, false),
         (16, 3000, (3, 3), false, one, true, false),
         (1, 3000, (4, 3), false, one, false, false),
