@@ -290,7 +290,7 @@ pub fn lfilter_adjoint<T: Float>(
 /// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
 pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
     if rowblock::plan(b, a, dims, par) {
-        return rowblock::adj_scratch(dims, par);
+        return rowblock::adj_scratch(b, a, dims, par);
     }
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
     let p = LfPack::new(*b, *a, dims.len);
@@ -350,11 +350,6 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
         ],
     )?;
     check_scratch(FA, scratch, lfilter_adjoint_scratch_len(&b, &a, dims, par))?;
-    if rowblock::plan(&b, &a, dims, par) {
-        let out = rowblock::AdjOut { gx: out.x, gb: out.b, ga: out.a, gzi: out.zi };
-        rowblock::adj(&b, &a, x, y, dims, gy, gzf, out, m, scratch, par);
-        return Ok(());
-    }
     let p = LfPack::new(b, a, dims.len);
     let partial = partial_len((b.layout, b.k)) + partial_len((a.layout, a.k));
     let per = tdf2::adj_scratch(&p, partial);
@@ -369,6 +364,11 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
         }
     }
     let cdesc = [(b.layout, b.k), (a.layout, a.k)];
+    if rowblock::plan(&b, &a, dims, par) {
+        let out = LfilterGradsMut { x: out.x, b: gb, a: ga, zi: out.zi };
+        rowblock::adj(&b, &a, x, y, dims, gy, gzf, out, m, scratch, par);
+        return Ok(());
+    }
     if let Some(kc) = chunked::plan::<T>(dims, par) {
         let out = chunked::AdjOut { gx: out.x, gzi: out.zi, coef: [gb, ga] };
         chunked::adj(&p, &io, dims, out, cdesc, scratch, par, kc);

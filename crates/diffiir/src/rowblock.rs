@@ -31,10 +31,12 @@
 //! on as many threads as signals (BENCHMARKS.md, "Row-layout block recursion").
 
 use crate::float::Float;
+use crate::lanes::{coef_out, drive, partial_len, reduce_partials, sink, split_free, Out};
 use crate::norm::unnormalise;
-use crate::par::{join, Par, Path};
+use crate::par::{Par, Path};
 use crate::shape::{Coefs, Dims, Layout};
 use crate::simd::Simd;
+use crate::LfilterGradsMut;
 use std::ops::Range;
 
 mod cols;
@@ -77,13 +79,8 @@ pub(crate) fn plan<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par
         }
 }
 
-/// Scratch per worker of the adjoint: one chunk of `λ` and the two samples after it.
+/// Scratch per worker of the adjoint for `λ`: one chunk and the two samples after it.
 const LAM: usize = CH + 8;
-
-/// Scratch (in `T`s) of the adjoint: [`LAM`] per worker.
-pub(crate) fn adj_scratch(dims: Dims, par: Par) -> usize {
-    workers(dims.batch, par) * LAM
-}
 
 #[inline(always)]
 fn v8<T: Float>(s: &[T]) -> &V8<T> {
@@ -200,7 +197,6 @@ fn rows_pass<T: Float>(c: &Cols<T>, lam: &[T], x: &[T], y: &[T], t0: usize, gx: 
 
 /// One signal's adjoint: `∂L/∂x` into `gx` (when wanted); returns the normalised coefficient gradients
 /// (`b̃_0..b̃_2, ã_1, ã_2`) and `∂L/∂zi` (padded to two values). `lam`: [`LAM`] values.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn adj_row<T: Float>(c: &Cols<T>, x: &[T], y: &[T], gy: &[T], gzf: [T; 2], mut gx: Option<&mut [T]>, lam: &mut [T]) -> ([T; 5], [T; 2]) {
     let n = x.len();
@@ -260,12 +256,7 @@ fn adj_row<T: Float>(c: &Cols<T>, x: &[T], y: &[T], gy: &[T], gzf: [T; 2], mut g
     ([gb[0], gb[1], gb[2], ga[0], ga[1]], [lam[0], lam[1]])
 }
 
-/// Signal `s`'s normalised coefficients and columns.
-fn cols_for<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, s: usize, len: usize) -> Cols<T> {
-    Cols::new(b.set(s, 0, len), a.set(s, 0, len))
-}
-
-/// What every part of one call reads: the coefficients, the rows, the state or its gradient (`zi` for the
+/// What every worker of one call reads: the coefficients, the rows, the state or its gradient (`zi` for the
 /// forward, `∂L/∂zf` for the adjoint; `m` values per signal).
 struct Io<'a, T> {
     b: Coefs<'a, T>,
@@ -286,30 +277,19 @@ impl<T: Float> Io<'_, T> {
         self.state.map_or([T::zero(); 2], |z| std::array::from_fn(|j| if j < m { z[s * m + j] } else { T::zero() }))
     }
 
-    /// Whether every signal has the same `b` and `a` (one set of columns serves all).
-    fn shared(&self) -> bool {
-        self.b.layout == Layout::Shared && self.a.layout == Layout::Shared
+    /// Signal `s`'s normalised coefficients and columns.
+    fn cols(&self, s: usize) -> Cols<T> {
+        Cols::new(self.b.set(s, 0, self.n), self.a.set(s, 0, self.n))
+    }
+
+    /// Whether signal `s` after the first of a worker's range needs columns of its own.
+    fn new_set(&self, s: usize, br: &Range<usize>) -> bool {
+        s > br.start && (self.b.layout != Layout::Shared || self.a.layout != Layout::Shared)
     }
 }
 
-/// `v` split after `at` values (both `None` without `v`).
-fn split<T>(v: Option<&mut [T]>, at: usize) -> (Option<&mut [T]>, Option<&mut [T]>) {
-    match v {
-        Some(v) => {
-            let (p, q) = v.split_at_mut(at);
-            (Some(p), Some(q))
-        }
-        None => (None, None),
-    }
-}
-
-/// Workers for `batch` signals: each takes whole signals (one signal runs on one thread).
-fn workers(batch: usize, par: Par) -> usize {
-    par.workers(batch)
-}
-
-/// Forward of every signal, `m` state values per signal in `zi`/`zf`; the signals are split over `par`'s
-/// threads.
+/// Forward of every signal, `m` state values per signal in `zi`/`zf`; [`drive`] gives each worker whole
+/// signals (one lane per chunk).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fwd<T: Float>(
     b: &Coefs<'_, T>,
@@ -323,48 +303,42 @@ pub(crate) fn fwd<T: Float>(
     par: Par,
 ) {
     let io = Io { b: *b, a: *a, x, y: &[], gy: &[], state: zi, n: dims.len, m, simd: par.simd() };
-    fwd_part(&io, 0..dims.batch, workers(dims.batch, par), y, zf);
-}
-
-/// Signals `sig` (`y` and `zf` hold their rows only) on `w` workers.
-fn fwd_part<T: Float>(io: &Io<'_, T>, sig: Range<usize>, w: usize, y: &mut [T], zf: Option<&mut [T]>) {
-    let (n, m) = (io.n, io.m);
-    if w > 1 && sig.len() > 1 {
-        let h = sig.len() / 2;
-        let ((y0, y1), (z0, z1)) = (y.split_at_mut(h * n), split(zf, h * m));
-        let mid = sig.start + h;
-        join(|| fwd_part(io, sig.start..mid, w / 2, y0, z0), || fwd_part(io, mid..sig.end, w - w / 2, y1, z1));
-        return;
-    }
-    let mut zf = zf;
-    let mut c = cols_for(&io.b, &io.a, sig.start, n);
-    for (l, s) in sig.clone().enumerate() {
-        if l > 0 && !io.shared() {
-            c = cols_for(&io.b, &io.a, s, n);
+    let outs = [Out::new(Some(y), dims.len), Out::new(zf, m)];
+    drive(par, dims.batch, 1, outs, &mut [], 0, true, &|br, o, _| {
+        let [yo, zfo] = o;
+        let n = io.n;
+        let mut c = io.cols(br.start);
+        for s in br.clone() {
+            if io.new_set(s, &br) {
+                c = io.cols(s);
+            }
+            let l = s - br.start;
+            let (xr, z) = (&io.x[s * n..][..n], io.state(s));
+            let yr = &mut yo.data.as_deref_mut().unwrap_or_default()[l * n..][..n];
+            let f = crate::simd::dispatch::<8, 2, _>(
+                io.simd,
+                #[inline(always)]
+                || fwd_row(&c, xr, yr, z),
+            );
+            if let Some(zf) = zfo.data.as_deref_mut() {
+                zf[l * m..][..m].copy_from_slice(&f[..m]);
+            }
         }
-        let (xr, yr, z) = (&io.x[s * n..][..n], &mut y[l * n..][..n], io.state(s));
-        let f = crate::simd::dispatch::<8, 2, _>(
-            io.simd,
-            #[inline(always)]
-            || fwd_row(&c, xr, yr, z),
-        );
-        if let Some(zf) = zf.as_deref_mut() {
-            zf[l * m..][..m].copy_from_slice(&f[..m]);
-        }
-    }
+    });
 }
 
-/// Where [`adj`] writes; `None` skips a gradient.
-pub(crate) struct AdjOut<'a, T> {
-    pub gx: Option<&'a mut [T]>,
-    pub gb: Option<&'a mut [T]>,
-    pub ga: Option<&'a mut [T]>,
-    pub gzi: Option<&'a mut [T]>,
+/// Scratch (in `T`s) of one adjoint worker: [`LAM`] and the partial sums of shared coefficient gradients.
+fn adj_per<T>(b: &Coefs<'_, T>, a: &Coefs<'_, T>) -> usize {
+    LAM + partial_len((b.layout, b.k)) + partial_len((a.layout, a.k))
 }
 
-/// Adjoint of every signal, the signals split over `par`'s threads; coefficient gradients overwrite `gb`/`ga`
-/// in the layouts of `b`/`a` (a shared set's is the sum over signals of each signal's un-normalised gradient,
-/// summed per worker and then over workers in order).
+/// Scratch (in `T`s) of the adjoint: [`adj_per`] for each worker.
+pub(crate) fn adj_scratch<T>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    par.workers(dims.batch) * adj_per(b, a)
+}
+
+/// Adjoint of every signal, [`drive`] giving each worker whole signals; coefficient gradients are added into
+/// `gb`/`ga` (the caller zeroes them) through [`Sink`]s, shared ones via per-worker partial sums.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn adj<T: Float>(
     b: &Coefs<'_, T>,
@@ -374,85 +348,54 @@ pub(crate) fn adj<T: Float>(
     dims: Dims,
     gy: &[T],
     gzf: Option<&[T]>,
-    out: AdjOut<'_, T>,
+    out: LfilterGradsMut<'_, T>,
     m: usize,
     scratch: &mut [T],
     par: Par,
 ) {
     let io = Io { b: *b, a: *a, x, y, gy, state: gzf, n: dims.len, m, simd: par.simd() };
-    let AdjOut { gx, gb, ga, gzi } = out;
-    let (bs, as_) = (b.layout == Layout::Shared, a.layout == Layout::Shared);
-    // Per-signal gradients are written by the parts; shared ones are summed and written here.
-    let (mut gb, mut ga) = (gb, ga);
-    let parts = AdjOut { gx, gb: gb.as_deref_mut().filter(|_| !bs), ga: ga.as_deref_mut().filter(|_| !as_), gzi };
-    let w = workers(dims.batch, par);
-    let [sb, sa] = adj_part(&io, 0..dims.batch, w, parts, &mut scratch[..w * LAM]);
-    for (d, sum, shared) in [(gb, sb, bs), (ga, sa, as_)] {
-        if let (Some(d), true) = (d, shared) {
-            d.copy_from_slice(&sum[..d.len()]);
+    let (cdesc, want) = ([(b.layout, b.k), (a.layout, a.k)], [out.b.is_some(), out.a.is_some()]);
+    let (mut gb, mut ga) = (out.b, out.a);
+    let outs = [Out::new(out.x, dims.len), Out::new(out.zi, m), coef_out(gb.as_deref_mut(), b, dims), coef_out(ga.as_deref_mut(), a, dims)];
+    let per = adj_per(b, a);
+    drive(par, dims.batch, 1, outs, scratch, per, split_free(&cdesc, &want), &|br, o, s| {
+        let [gxo, gzio, c0, c1] = o;
+        let n = io.n;
+        let (lam, partial) = s.split_at_mut(LAM);
+        let (p0, p1) = partial.split_at_mut(partial_len(cdesc[0]));
+        p0.fill(T::zero());
+        p1.fill(T::zero());
+        let mut sinks = [sink(c0, p0, want[0], cdesc[0], br.start, n), sink(c1, p1, want[1], cdesc[1], br.start, n)];
+        let mut c = io.cols(br.start);
+        for s in br.clone() {
+            if io.new_set(s, &br) {
+                c = io.cols(s);
+            }
+            let l = s - br.start;
+            let (xr, yr, gyr, g) = (&io.x[s * n..][..n], &io.y[s * n..][..n], &io.gy[s * n..][..n], io.state(s));
+            let gxr = gxo.data.as_deref_mut().map(|v| &mut v[l * n..][..n]);
+            let (gc, gz) = crate::simd::dispatch::<8, 2, _>(
+                io.simd,
+                #[inline(always)]
+                || adj_row(&c, xr, yr, gyr, g, gxr, lam),
+            );
+            if let Some(d) = gzio.data.as_deref_mut() {
+                d[l * m..][..m].copy_from_slice(&gz[..m]);
+            }
+            let p = c.packed();
+            let [sb, sa] = &mut sinks;
+            unnormalise(
+                c.a0,
+                io.b.k,
+                io.a.k,
+                2,
+                |j| p[j],
+                |j| gc[j],
+                |is_a, i, v| if is_a { sa.add(s, 0, i, v) } else { sb.add(s, 0, i, v) },
+            );
         }
-    }
-}
-
-/// Signals `sig` (the outputs hold their rows only) on `w` workers, each with [`LAM`] values of `lam`; returns
-/// the shared sets' gradient sums `[∂L/∂b, ∂L/∂a]` over `sig`.
-fn adj_part<T: Float>(io: &Io<'_, T>, sig: Range<usize>, w: usize, o: AdjOut<'_, T>, lam: &mut [T]) -> [[T; 3]; 2] {
-    let (n, m, (kb, ka)) = (io.n, io.m, (io.b.k, io.a.k));
-    if w > 1 && sig.len() > 1 {
-        let h = sig.len() / 2;
-        let ((gx0, gx1), (gb0, gb1), (ga0, ga1), (gz0, gz1)) =
-            (split(o.gx, h * n), split(o.gb, h * kb), split(o.ga, h * ka), split(o.gzi, h * m));
-        let (l0, l1) = lam.split_at_mut(w / 2 * LAM);
-        let mid = sig.start + h;
-        let (p, q) = join(
-            || adj_part(io, sig.start..mid, w / 2, AdjOut { gx: gx0, gb: gb0, ga: ga0, gzi: gz0 }, l0),
-            || adj_part(io, mid..sig.end, w - w / 2, AdjOut { gx: gx1, gb: gb1, ga: ga1, gzi: gz1 }, l1),
-        );
-        return std::array::from_fn(|k| std::array::from_fn(|i| p[k][i] + q[k][i]));
-    }
-    let AdjOut { mut gx, mut gb, mut ga, mut gzi } = o;
-    let lam = &mut lam[..LAM];
-    let (mut sb, mut sa) = ([T::zero(); 3], [T::zero(); 3]);
-    let mut c = cols_for(&io.b, &io.a, sig.start, n);
-    for (l, s) in sig.clone().enumerate() {
-        if l > 0 && !io.shared() {
-            c = cols_for(&io.b, &io.a, s, n);
-        }
-        let (xr, yr, gyr, g) = (&io.x[s * n..][..n], &io.y[s * n..][..n], &io.gy[s * n..][..n], io.state(s));
-        let gxr = gx.as_deref_mut().map(|v| &mut v[l * n..][..n]);
-        let (gc, gz) = crate::simd::dispatch::<8, 2, _>(
-            io.simd,
-            #[inline(always)]
-            || adj_row(&c, xr, yr, gyr, g, gxr, lam),
-        );
-        if let Some(d) = gzi.as_deref_mut() {
-            d[l * m..][..m].copy_from_slice(&gz[..m]);
-        }
-        let p = c.packed();
-        // Per-signal sets (the parts' `gb`/`ga`) get this signal's gradient; shared ones are summed.
-        let (bs, as_) = (io.b.layout == Layout::Shared, io.a.layout == Layout::Shared);
-        unnormalise(
-            c.a0,
-            kb,
-            ka,
-            2,
-            |j| p[j],
-            |j| gc[j],
-            |is_a, i, v| match (is_a, if is_a { as_ } else { bs }) {
-                (true, true) => sa[i] = sa[i] + v,
-                (false, true) => sb[i] = sb[i] + v,
-                (true, false) => {
-                    if let Some(d) = ga.as_deref_mut() {
-                        d[l * ka + i] = v;
-                    }
-                }
-                (false, false) => {
-                    if let Some(d) = gb.as_deref_mut() {
-                        d[l * kb + i] = v;
-                    }
-                }
-            },
-        );
-    }
-    [sb, sa]
+    });
+    let workers = par.workers(dims.batch);
+    reduce_partials(gb, b, scratch, per, workers, LAM);
+    reduce_partials(ga, a, scratch, per, workers, LAM + partial_len(cdesc[0]));
 }
