@@ -154,6 +154,7 @@ pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, 
 
 /// Scratch length (in `T`s) that [`lfilter_into`] needs.
 pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), false));
     if rowblock::plan(b, a, dims, par) {
         return 0;
     }
@@ -196,6 +197,7 @@ pub(crate) fn lfilter_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), false));
     let m = check(F, &b, &a, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
@@ -289,6 +291,7 @@ pub fn lfilter_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
 pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), true));
     if rowblock::plan(b, a, dims, par) {
         return rowblock::adj_scratch(b, a, dims, par);
     }
@@ -333,6 +336,7 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), true));
     let m = check(FA, &b, &a, dims, true)?;
     for (name, s) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, s.len())?;
@@ -461,7 +465,7 @@ fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims:
     if !(kernel && b.is_time_varying() && a.is_time_varying()) {
         a.check_nonzero(func, "a", 0, a.k)?;
     }
-    let m = b.k.max(a.k) - 1;
+    let m = b.k.max(a.k).saturating_sub(1);
     if tdf2::order_class(m).is_none() {
         return Err(Error::OrderTooLarge { func, arg: "b, a", order: m, max: tdf2::MAX_ORDER });
     }

@@ -86,7 +86,7 @@ pub use lfilter::{
     lfilter, lfilter_adjoint, lfilter_adjoint_into, lfilter_adjoint_scratch_len, lfilter_check, lfilter_into, lfilter_scratch_len,
     lfilter_zi, lfilter_zi_adjoint, LfilterGrads, LfilterGradsMut,
 };
-pub use par::{Par, Path};
+pub use par::{Par, Path, GRAIN};
 pub use shape::{Coefs, Dims, Layout};
 pub use simd::Simd;
 pub use sosfilt::{

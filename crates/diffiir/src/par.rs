@@ -9,6 +9,12 @@ use crate::simd::Simd;
 /// [`Layout::Shared`](crate::Layout::Shared) coefficients are summed over signals in a thread-count-dependent
 /// order (last-bit differences). The [`Path`] changes rounding, not results beyond it.
 ///
+/// A call spreads over at most one thread per [`grain`](Par::grain) of work: waking a pool thread costs
+/// tens of microseconds (median 25–50 µs on the 2-vCPU machine of BENCHMARKS.md, "Small calls stay on one
+/// thread"), more than a small call's half of the work saves. Work is counted in sample-orders: signals ×
+/// samples × the filter's order (`lfilter`: `max(len(a), len(b)) − 1`; `sosfilt`: 2 per section; `allpole`:
+/// `N`), twice that for an adjoint. [`with_grain`](Par::with_grain)`(0)` always uses every thread.
+///
 /// ```
 /// use diffiir::{Par, Path};
 /// let p = Par::Rayon(2).with_path(Path::Chunked);
@@ -20,7 +26,13 @@ pub struct Par {
     threads: Option<usize>,
     path: Path,
     simd: Simd,
+    grain: usize,
 }
+
+/// Default [`Par::grain`]: 2^18 sample-orders per thread (a biquad forward of 131 072 samples, about 70 µs on one
+/// thread of the machine in BENCHMARKS.md; there, 2-thread calls of 16 × 4096 and 64 × 1024 biquad samples were
+/// slower in median than 1-thread ones, and of 256 × 1024 faster).
+pub const GRAIN: usize = 1 << 18;
 
 /// Sequential recursion over lane chunks of signals, or the block-parallel ("chunked") method that splits
 /// each signal's time axis into chunks run in SIMD lanes and threads and then corrects the chunk boundaries
@@ -54,11 +66,11 @@ pub enum Path {
 #[allow(non_upper_case_globals, non_snake_case)]
 impl Par {
     /// One thread, deterministic, allocation-free (the chunked path allocates `O(chunks × state²)` bytes).
-    pub const Seq: Par = Par { threads: None, path: Path::Auto, simd: Simd::Auto };
+    pub const Seq: Par = Par { threads: None, path: Path::Auto, simd: Simd::Auto, grain: GRAIN };
 
     /// Up to `n` rayon tasks (the global pool). Needs the `rayon` feature; without it this runs as `Seq`.
     pub const fn Rayon(n: usize) -> Par {
-        Par { threads: Some(n), path: Path::Auto, simd: Simd::Auto }
+        Par { threads: Some(n), path: Path::Auto, simd: Simd::Auto, grain: GRAIN }
     }
 
     /// The same threads with an explicit [`Path`].
@@ -80,6 +92,38 @@ impl Par {
     pub const fn simd(self) -> Simd {
         self.simd
     }
+
+    /// The same settings with at most one thread per `grain` sample-orders of a call's work ([`GRAIN`] by
+    /// default; 0: every thread whatever the size).
+    ///
+    /// ```
+    /// use diffiir::{Par, GRAIN};
+    /// assert_eq!(Par::Rayon(2).grain(), GRAIN);
+    /// assert_eq!(Par::Rayon(2).with_grain(0).grain(), 0);
+    /// ```
+    pub const fn with_grain(self, grain: usize) -> Par {
+        Par { grain, ..self }
+    }
+
+    /// Sample-orders of work per thread (see [`with_grain`](Par::with_grain)).
+    pub const fn grain(self) -> usize {
+        self.grain
+    }
+
+    /// The settings a call of `work` sample-orders runs with: its threads capped at one per [`grain`](Par::grain).
+    /// Every public entry point applies it first, its scratch length too, so both see the same workers.
+    pub(crate) fn for_work(self, work: usize) -> Par {
+        match self.threads {
+            Some(n) if self.grain > 0 => Par { threads: Some(n.min(work / self.grain).max(1)), ..self },
+            _ => self,
+        }
+    }
+}
+
+/// Sample-orders of one call ([`Par::for_work`]): `batch × len × order` (order at least 1), twice that for an
+/// adjoint (its step does about twice a forward step's work).
+pub(crate) fn work(dims: crate::Dims, order: usize, adjoint: bool) -> usize {
+    dims.batch.saturating_mul(dims.len).saturating_mul(order.max(1)).saturating_mul(if adjoint { 2 } else { 1 })
 }
 
 impl Default for Par {

@@ -164,6 +164,7 @@ pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.
 pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), false));
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, dims, kc, par),
@@ -203,6 +204,7 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), false));
     let s = check(F, &sos, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
@@ -288,6 +290,7 @@ pub fn sosfilt_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`sosfilt_adjoint_into`] needs.
 pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
+    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), true));
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::adj_scratch(&p, [(sos.layout, sos.k), (Layout::PerSignal, 0)], kc, par),
@@ -328,6 +331,7 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
+    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), true));
     let s = check(FA, &sos, dims, true)?;
     for (name, v) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, v.len())?;

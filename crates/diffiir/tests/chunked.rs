@@ -27,7 +27,7 @@ const NAMES_LF: [&str; 6] = ["y", "zf", "grad x", "grad b", "grad a", "grad zi"]
 const NAMES_SOS: [&str; 5] = ["y", "zf", "grad x", "grad sos", "grad zi"];
 
 fn chunked() -> [Par; 2] {
-    [Par::Seq.with_path(Path::Chunked), Par::Rayon(2).with_path(Path::Chunked)]
+    [Par::Seq.with_path(Path::Chunked), Par::Rayon(2).with_grain(0).with_path(Path::Chunked)]
 }
 
 #[test]
@@ -212,7 +212,11 @@ fn tape_layout_independent_of_lane_count() {
     let (sos, x, gy) = random_cascade(&mut rng, d);
     let grads = |pf: Par, pa: Par| cascade_grads(&sos, &x, &gy, d, pf, pa, 0.0);
     let want = grads(Par::Seq, Par::Seq);
-    for (pf, pa) in [(Par::Rayon(2), Par::Seq), (Par::Seq, Par::Rayon(2)), (Par::Rayon(2), Par::Rayon(2))] {
+    for (pf, pa) in [
+        (Par::Rayon(2).with_grain(0), Par::Seq),
+        (Par::Seq, Par::Rayon(2).with_grain(0)),
+        (Par::Rayon(2).with_grain(0), Par::Rayon(2).with_grain(0)),
+    ] {
         let got = grads(pf, pa);
         assert_rel("grad x", &got.0, &want.0, 1e-12);
         assert_rel("grad sos", &got.1, &want.1, 1e-12);
@@ -237,11 +241,15 @@ fn tape_holds_checkpoints_not_section_outputs() {
 fn reused_tape_buffer_needs_no_clearing() {
     let mut rng = Rng::new(77);
     for (d, paths) in [
-        (Dims::new(3, 700), vec![Par::Seq, Par::Rayon(2)]),
-        (Dims::new(17, 300), vec![Par::Seq, Par::Rayon(2)]),
+        (Dims::new(3, 700), vec![Par::Seq, Par::Rayon(2).with_grain(0)]),
+        (Dims::new(17, 300), vec![Par::Seq, Par::Rayon(2).with_grain(0)]),
         (
             Dims::new(1, 70_000),
-            vec![Par::Seq.with_path(Path::Sequential), Par::Seq.with_path(Path::Chunked), Par::Rayon(2).with_path(Path::Chunked)],
+            vec![
+                Par::Seq.with_path(Path::Sequential),
+                Par::Seq.with_path(Path::Chunked),
+                Par::Rayon(2).with_grain(0).with_path(Path::Chunked),
+            ],
         ),
     ] {
         let (sos, x, gy) = random_cascade(&mut rng, d);
@@ -282,7 +290,7 @@ fn random_sets(rng: &mut Rng, layout: Layout, d: Dims, k: usize, den: bool) -> C
 #[test]
 fn coefficient_gradient_buffers_are_overwritten() {
     let mut rng = Rng::new(79);
-    let seq = vec![Par::Seq, Par::Rayon(2)];
+    let seq = vec![Par::Seq, Par::Rayon(2).with_grain(0)];
     for (d, pars) in [(Dims::new(3, 700), seq.clone()), (Dims::new(17, 300), seq), (Dims::new(1, 40_000), chunked().to_vec())] {
         let (x, gy) = (rng.vec(d.numel()), rng.vec(d.numel()));
         for (lb, la) in
@@ -353,7 +361,7 @@ fn simd_levels_bit_identical<T: Float>() {
     let f = |v: Vec<f64>| v.into_iter().map(|x| T::from(x).unwrap()).collect::<Vec<T>>();
     let pars = |chunked: bool| {
         let path = if chunked { Path::Chunked } else { Path::Sequential };
-        levels.iter().flat_map(move |&l| [Par::Seq.with_simd(l).with_path(path), Par::Rayon(2).with_simd(l).with_path(path)])
+        levels.iter().flat_map(move |&l| [Par::Seq.with_simd(l).with_path(path), Par::Rayon(2).with_grain(0).with_simd(l).with_path(path)])
     };
     let same = |what: &str, got: &[Vec<f64>], want: &[Vec<f64>]| {
         for (i, (g, w)) in got.iter().zip(want).enumerate() {
@@ -464,7 +472,7 @@ fn dram_sized_batches_equal_small_ones() {
     ];
     for (name, f) in run {
         let parts: Vec<_> = (0..batch).step_by(part).map(|r0| f(r0..r0 + part, seq)).collect();
-        for par in [seq, Par::Rayon(2).with_path(Path::Sequential)] {
+        for par in [seq, Par::Rayon(2).with_grain(0).with_path(Path::Sequential)] {
             for (i, w) in f(0..batch, par).iter().enumerate() {
                 let joined: Vec<f64> = parts.iter().flat_map(|p| p[i].iter().copied()).collect();
                 assert_rel(&format!("{name} {batch}×{len} {par:?}, output {i}"), w, &joined, 1e-12);
@@ -530,7 +538,7 @@ fn balanced_split_equals_sequential<T: Float>(tol: f64) {
         let so = |par| sosfilt_all(&sos, &x, d, &zi2, &gy, &gzf2, par);
         let (want_lf, want_ap, want_so) = (lf(Par::Seq), ap_(Par::Seq), so(Par::Seq));
         for workers in [2, 3, 4] {
-            let par = Par::Rayon(workers);
+            let par = Par::Rayon(workers).with_grain(0);
             let at = |v: &[usize]| if shared { v.to_vec() } else { vec![] };
             check(format!("lfilter {layout:?} {par:?}"), &lf(par), &want_lf, &at(&[3, 4]));
             check(format!("allpole {layout:?} {par:?}"), &ap_(par), &want_ap, &at(&[3]));

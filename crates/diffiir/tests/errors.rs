@@ -95,9 +95,9 @@ fn zero_leading_coefficient() {
 fn zero_leading_coefficient_per_sample_found_by_the_kernel() {
     for (d, par) in [
         (Dims::new(3, 50), Par::Seq),
-        (Dims::new(19, 300), Par::Rayon(2)),
+        (Dims::new(19, 300), Par::Rayon(2).with_grain(0)),
         (Dims::new(1, 5000), Par::Seq.with_path(Path::Chunked)),
-        (Dims::new(1, 5000), Par::Rayon(2).with_path(Path::Chunked)),
+        (Dims::new(1, 5000), Par::Rayon(2).with_grain(0).with_path(Path::Chunked)),
     ] {
         let n = d.numel();
         let x = vec![0.5; n];

@@ -237,7 +237,7 @@ fn lfilter_f32_low_order_gradients_agree_with_f64() {
                     assert_rel(&format!("{what}: f32 ∂L/∂b"), &to64(&g32.b), &g.b, 1e-4);
                     assert_rel(&format!("{what}: f32 ∂L/∂a"), &to64(&g32.a), &g.a, 1e-4);
                     assert_rel(&format!("{what}: f32 ∂L/∂zi"), &to64(&g32.zi), &g.zi, 1e-4);
-                    for par in [Par::Seq, Par::Rayon(2), Par::Rayon(5)] {
+                    for par in [Par::Seq, Par::Rayon(2).with_grain(0), Par::Rayon(5).with_grain(0)] {
                         let mut s = vec![f32::NAN; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
                         let (mut gx, mut gb, mut ga, mut gzi) =
                             (vec![f32::NAN; x.len()], vec![f32::NAN; b32.len()], vec![f32::NAN; a32.len()], vec![f32::NAN; zi.len()]);

@@ -205,7 +205,7 @@ fn check_family(fam: Fam, salt: u64) {
         let tol = 100.0 * f64::EPSILON * scale * (case.d.len.max(1) * (case.na + case.nb)) as f64;
         assert_close(&format!("{what}: y vs reference"), &got.y, &want.y, 0.0, tol);
         assert_close(&format!("{what}: zf vs reference"), &got.zf, &want.zf, 0.0, tol);
-        for par in [Par::Seq, Par::Rayon(2), Par::Rayon(3)] {
+        for par in [Par::Seq, Par::Rayon(2).with_grain(0), Par::Rayon(3).with_grain(0)] {
             assert_eq!(case.run_into(par), got, "{what}: _into under {par:?} with dirty scratch differs");
         }
         assert_eq!(case.run_stream(&mut rng), got, "{what}: streaming differs from one call");
@@ -290,7 +290,7 @@ fn partial_requests_and_parallel_adjoints_agree() {
     let (cb, ca) = (Coefs::shared(&b), Coefs::shared(&a));
     let y = lfilter(cb, ca, &x, d, None).unwrap().y;
     let full = lfilter_adjoint(cb, ca, &x, &y, d, &gy, None).unwrap();
-    for par in [Par::Seq, Par::Rayon(2), Par::Rayon(5)] {
+    for par in [Par::Seq, Par::Rayon(2).with_grain(0), Par::Rayon(5).with_grain(0)] {
         let mut s = vec![f64::NAN; lfilter_adjoint_scratch_len(&cb, &ca, d, par)];
         let mut gx = vec![f64::NAN; d.numel()];
         let out = LfilterGradsMut { x: Some(&mut gx), b: None, a: None, zi: None };
@@ -329,7 +329,7 @@ fn per_sample_allpole_gradient_alone_agrees() {
             })
             .collect();
         assert_eq!(full.a, want, "{batch}×{len}, N = {n}: ∂L/∂a beside ∂L/∂x");
-        for par in [Par::Seq, Par::Rayon(2), Par::Rayon(5)] {
+        for par in [Par::Seq, Par::Rayon(2).with_grain(0), Par::Rayon(5).with_grain(0)] {
             let mut s = vec![f64::NAN; allpole_adjoint_scratch_len(d, &ca, par)];
             let mut ga = vec![f64::NAN; a.len()];
             let out = AllpoleGradsMut { x: None, a: Some(&mut ga), zi: None };
@@ -423,7 +423,7 @@ fn adjoints_overwrite_dirty_buffers_and_agree_across_parallelism() {
             let seq = case.grads_into(Par::Seq, &gy, &gzf);
             assert!(seq.iter().flatten().all(|v| v.is_finite()), "{fam:?} case {i}: non-finite gradient (dirty buffer leaked?)");
             assert_eq!(case.grads_into(Par::Seq, &gy, &gzf), seq, "{fam:?} case {i}: not deterministic");
-            let par = case.grads_into(Par::Rayon(3), &gy, &gzf);
+            let par = case.grads_into(Par::Rayon(3).with_grain(0), &gy, &gzf);
             for (k, (p, s)) in par.iter().zip(&seq).enumerate() {
                 let scale = s.iter().fold(1.0f64, |m, v| m.max(v.abs()));
                 assert_close(

@@ -55,7 +55,7 @@ fn rows_equal_sequential_f64() {
             let d = Dims::new(batch, len);
             let (b, a, [x, zi, gy, gzf]) = case(&mut rng, d, ord, lay);
             let want = lfilter_all(&b, &a, &x, d, &zi, &gy, &gzf, seq());
-            for par in [rows(), Par::Rayon(2).with_path(Path::Rows)] {
+            for par in [rows(), Par::Rayon(2).with_grain(0).with_path(Path::Rows)] {
                 let got = lfilter_all(&b, &a, &x, d, &zi, &gy, &gzf, par);
                 for (k, name) in NAMES.iter().enumerate() {
                     assert_rel(&format!("{batch}×{len} b{ord:?} {lay:?} {name}"), &got[k], &want[k], 1e-9);
@@ -127,7 +127,7 @@ fn auto_takes_rows_for_few_biquads() {
         let go = |path| lfilter_all(&b, &a, &f(&x), d, &f(&zi), &f(&gy), &f(&gzf), par.with_path(path));
         (go(Path::Auto), go(Path::Rows), go(Path::Sequential), go(Path::Chunked))
     };
-    let (one, two) = (Par::Seq, Par::Rayon(2));
+    let (one, two) = (Par::Seq, Par::Rayon(2).with_grain(0));
     // (batch, len, b/a lengths, time-varying, threads, the path applies, Auto takes it)
     for (batch, len, ord, tv, par, applies, want) in [
         (1, 1024, (3, 3), false, one, true, true),
