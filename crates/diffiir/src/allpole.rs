@@ -80,8 +80,9 @@ pub fn allpole<T: Float>(x: &[T], dims: Dims, a: Coefs<'_, T>, zi: Option<&[T]>)
 
 /// Scratch length (in `T`s) that [`allpole_into`] needs for these shapes and this parallelism.
 pub fn allpole_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
-    let (n, tf, par) = (a.k, fwd_block::<T>(dims.numel(), a.is_time_varying()), par.for_work(crate::par::work(dims, a.k, false)));
-    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * tf + n + if a.is_time_varying() { tf * n } else { n })
+    let (n, tf, par) = (a.k, fwd_block::<T>(dims.numel(), a.is_time_varying()), par.for_work(dims, a.k, false));
+    let c = if a.is_time_varying() { tf * n } else { n };
+    crate::lanes::workers_for::<T>(dims.batch, par) * T::LANES * (2 * tf + n + c)
 }
 
 /// Buffer-passing form of [`allpole`]: writes `y` (`[B, T]`) and, if given, `zf` (`[B, N]`).
@@ -97,7 +98,7 @@ pub fn allpole_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::allpole_into(x, dims, a, zi, y, zf, scratch, par)
+    T::allpole_into(x, dims, a, zi, y, zf, scratch, par.for_work(dims, a.k, false))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -111,7 +112,6 @@ pub(crate) fn allpole_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let par = par.for_work(crate::par::work(dims, a.k, false));
     check(F, "x", x, dims, &a, zi)?;
     dims.check_signal(F, "y", y.len())?;
     if let Some(zf) = zf.as_deref() {
@@ -264,7 +264,7 @@ pub fn allpole_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`allpole_adjoint_into`] needs.
 pub fn allpole_adjoint_scratch_len<T: Float>(dims: Dims, a: &Coefs<'_, T>, par: Par) -> usize {
-    let (n, par) = (a.k, par.for_work(crate::par::work(dims, a.k, true)));
+    let (n, par) = (a.k, par.for_work(dims, a.k, true));
     let (c, g) = if a.is_time_varying() { ((TB + n) * n, TB * n) } else { (n, n) };
     let rows = TB + (TB + n) + (n + TB) + c + g;
     crate::lanes::workers_for::<T>(dims.batch, par) * (T::LANES * rows + n)
@@ -283,7 +283,7 @@ pub fn allpole_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::allpole_adjoint_into(y, dims, a, zi, gy, gzf, out, scratch, par)
+    T::allpole_adjoint_into(y, dims, a, zi, gy, gzf, out, scratch, par.for_work(dims, a.k, true))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -298,7 +298,7 @@ pub(crate) fn allpole_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let (par, _) = (par.for_work(crate::par::work(dims, a.k, true)), check(FA, "y", y, dims, &a, zi)?);
+    check(FA, "y", y, dims, &a, zi)?;
     dims.check_signal(FA, "gy", gy.len())?;
     if let Some(g) = gzf {
         dims.check_state(FA, "gzf", a.k, "N", g.len())?;

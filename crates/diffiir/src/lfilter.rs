@@ -154,7 +154,7 @@ pub fn lfilter<T: Float>(b: Coefs<'_, T>, a: Coefs<'_, T>, x: &[T], dims: Dims, 
 
 /// Scratch length (in `T`s) that [`lfilter_into`] needs.
 pub fn lfilter_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), false));
+    let par = par.for_work(dims, order(b, a), false);
     if rowblock::plan(b, a, dims, par) {
         return 0;
     }
@@ -182,7 +182,7 @@ pub fn lfilter_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::lfilter_into(b, a, x, dims, zi, y, zf, scratch, par)
+    T::lfilter_into(b, a, x, dims, zi, y, zf, scratch, par.for_work(dims, order(&b, &a), false))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -197,7 +197,6 @@ pub(crate) fn lfilter_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), false));
     let m = check(F, &b, &a, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
@@ -291,7 +290,7 @@ pub fn lfilter_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`lfilter_adjoint_into`] needs.
 pub fn lfilter_adjoint_scratch_len<T: Float>(b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), true));
+    let par = par.for_work(dims, order(b, a), true);
     if rowblock::plan(b, a, dims, par) {
         return rowblock::adj_scratch(b, a, dims, par);
     }
@@ -320,7 +319,7 @@ pub fn lfilter_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::lfilter_adjoint_into(b, a, x, y, dims, gy, gzf, out, scratch, par)
+    T::lfilter_adjoint_into(b, a, x, y, dims, gy, gzf, out, scratch, par.for_work(dims, order(&b, &a), true))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -336,7 +335,6 @@ pub(crate) fn lfilter_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let par = par.for_work(crate::par::work(dims, b.k.max(a.k).saturating_sub(1), true));
     let m = check(FA, &b, &a, dims, true)?;
     for (name, s) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, s.len())?;
@@ -465,11 +463,16 @@ fn check<T: Float>(func: &'static str, b: &Coefs<'_, T>, a: &Coefs<'_, T>, dims:
     if !(kernel && b.is_time_varying() && a.is_time_varying()) {
         a.check_nonzero(func, "a", 0, a.k)?;
     }
-    let m = b.k.max(a.k).saturating_sub(1);
+    let m = order(b, a);
     if tdf2::order_class(m).is_none() {
         return Err(Error::OrderTooLarge { func, arg: "b, a", order: m, max: tdf2::MAX_ORDER });
     }
     Ok(m)
+}
+
+/// The filter's order, its state length `M = max(len(a), len(b)) − 1`.
+fn order<T>(b: &Coefs<'_, T>, a: &Coefs<'_, T>) -> usize {
+    b.k.max(a.k).saturating_sub(1)
 }
 
 /// Checks the lengths of caller-provided gradient buffers `(name, buffer, expected length)`.

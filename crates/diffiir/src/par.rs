@@ -110,20 +110,17 @@ impl Par {
         self.grain
     }
 
-    /// The settings a call of `work` sample-orders runs with: its threads capped at one per [`grain`](Par::grain).
-    /// Every public entry point applies it first, its scratch length too, so both see the same workers.
-    pub(crate) fn for_work(self, work: usize) -> Par {
+    /// The settings a call on `dims` with a filter of `order` runs with: its threads capped at one per
+    /// [`grain`](Par::grain) of its work, `batch × len × order` sample-orders (order at least 1), twice that for
+    /// an adjoint (its step does about twice a forward step's work). Every public entry point applies it first,
+    /// its scratch length too, so both see the same workers.
+    pub(crate) fn for_work(self, dims: crate::Dims, order: usize, adjoint: bool) -> Par {
+        let work = dims.batch.saturating_mul(dims.len).saturating_mul(order.max(1)).saturating_mul(1 + usize::from(adjoint));
         match self.threads {
             Some(n) if self.grain > 0 => Par { threads: Some(n.min(work / self.grain).max(1)), ..self },
             _ => self,
         }
     }
-}
-
-/// Sample-orders of one call ([`Par::for_work`]): `batch × len × order` (order at least 1), twice that for an
-/// adjoint (its step does about twice a forward step's work).
-pub(crate) fn work(dims: crate::Dims, order: usize, adjoint: bool) -> usize {
-    dims.batch.saturating_mul(dims.len).saturating_mul(order.max(1)).saturating_mul(if adjoint { 2 } else { 1 })
 }
 
 impl Default for Par {

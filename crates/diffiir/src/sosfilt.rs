@@ -164,7 +164,7 @@ pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.
 pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), false));
+    let par = par.for_work(dims, 2 * (sos.k / 6), false);
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, dims, kc, par),
@@ -189,7 +189,7 @@ pub fn sosfilt_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::sosfilt_into(sos, x, dims, zi, y, zf, tape, scratch, par)
+    T::sosfilt_into(sos, x, dims, zi, y, zf, tape, scratch, par.for_work(dims, 2 * (sos.k / 6), false))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -204,7 +204,6 @@ pub(crate) fn sosfilt_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), false));
     let s = check(F, &sos, dims, true)?;
     dims.check_signal(F, "x", x.len())?;
     dims.check_signal(F, "y", y.len())?;
@@ -290,7 +289,7 @@ pub fn sosfilt_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`sosfilt_adjoint_into`] needs.
 pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), true));
+    let par = par.for_work(dims, 2 * (sos.k / 6), true);
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::adj_scratch(&p, [(sos.layout, sos.k), (Layout::PerSignal, 0)], kc, par),
@@ -315,7 +314,7 @@ pub fn sosfilt_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::sosfilt_adjoint_into(sos, x, y, tape, dims, gy, gzf, out, scratch, par)
+    T::sosfilt_adjoint_into(sos, x, y, tape, dims, gy, gzf, out, scratch, par.for_work(dims, 2 * (sos.k / 6), true))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -331,7 +330,6 @@ pub(crate) fn sosfilt_adjoint_into_impl<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    let par = par.for_work(crate::par::work(dims, 2 * (sos.k / 6), true));
     let s = check(FA, &sos, dims, true)?;
     for (name, v) in [("x", x), ("y", y), ("gy", gy)] {
         dims.check_signal(FA, name, v.len())?;

@@ -20,7 +20,7 @@ fn grads(d: Dims, par: Par) -> Vec<u32> {
     let mut bits = Vec::new();
     let mut keep = |v: &[f32]| bits.extend(v.iter().map(|f| f.to_bits()));
     let y = lfilter(cb, ca, &x, d, None).unwrap().y;
-    let g = lfilter_adjoint_with(cb, ca, &x, &y, d, &gy, None, par);
+    let g = lfilter_adjoint_with(cb, ca, &x, &y, d, &gy, par);
     keep(&g.0);
     keep(&g.1);
     let mut tape = vec![0f32; sosfilt_tape_len::<f32>(d, 2)];
@@ -42,21 +42,11 @@ fn grads(d: Dims, par: Par) -> Vec<u32> {
 }
 
 /// `∂L/∂b`, `∂L/∂a` of an `lfilter` adjoint under `par`.
-#[allow(clippy::too_many_arguments)]
-fn lfilter_adjoint_with(
-    b: Coefs<'_, f32>,
-    a: Coefs<'_, f32>,
-    x: &[f32],
-    y: &[f32],
-    d: Dims,
-    gy: &[f32],
-    gzf: Option<&[f32]>,
-    par: Par,
-) -> (Vec<f32>, Vec<f32>) {
+fn lfilter_adjoint_with(b: Coefs<'_, f32>, a: Coefs<'_, f32>, x: &[f32], y: &[f32], d: Dims, gy: &[f32], par: Par) -> (Vec<f32>, Vec<f32>) {
     let (mut gx, mut gb, mut ga) = (vec![0f32; d.numel()], vec![0f32; b.k], vec![0f32; a.k]);
     let mut s = vec![0f32; lfilter_adjoint_scratch_len(&b, &a, d, par)];
     let out = LfilterGradsMut { x: Some(&mut gx), b: Some(&mut gb), a: Some(&mut ga), zi: None };
-    lfilter_adjoint_into(b, a, x, y, d, gy, gzf, out, &mut s, par).unwrap();
+    lfilter_adjoint_into(b, a, x, y, d, gy, None, out, &mut s, par).unwrap();
     (gb, ga)
 }
 
@@ -91,7 +81,7 @@ fn grain_caps_threads_by_work() {
     let (b, a) = ([0.2f32, 0.3, 0.1], [1.0f32, -1.6, 0.8]);
     let (cb, ca) = (Coefs::shared(&b), Coefs::shared(&a));
     let y = lfilter(cb, ca, &x, d, None).unwrap().y;
-    let g = |par: Par| lfilter_adjoint_with(cb, ca, &x, &y, d, &gy, None, par.with_path(Path::Sequential));
+    let g = |par: Par| lfilter_adjoint_with(cb, ca, &x, &y, d, &gy, par.with_path(Path::Sequential));
     let capped = g(Par::Rayon(3).with_grain(300_000));
     assert_eq!(capped, g(Par::Rayon(2).with_grain(0)));
     assert_ne!(capped, g(Par::Rayon(3).with_grain(0)), "three workers must sum in another order");
