@@ -6,14 +6,14 @@ same signatures live in ``diffiir.torch`` (imported on demand; ``import diffiir`
 Frequency responses and the frequency-sampling method: ``freqz``, ``sosfreqz``, ``lfilter_fsm``, ``sosfilt_fsm``.
 Stable-by-construction parameterisations (parameters -> coefficients) are in ``diffiir.param`` and
 ``diffiir.torch.param``.
-Kernel settings (process-wide): ``set_num_threads``, ``set_path`` (sequential / block-parallel / row blocks) and ``set_simd``
+Kernel settings (process-wide): ``set_num_threads``, ``set_grain`` (work per thread), ``set_path`` (sequential / block-parallel / row blocks) and ``set_simd``
 (instruction-set level; results are bit-identical at every level), each with its ``get_*``.
 """
 
-from ._diffiir import __version__, get_num_threads, get_path, get_simd, release_buffers, set_num_threads, set_path, set_simd
+from ._diffiir import __version__, get_grain, get_num_threads, get_path, get_simd, release_buffers, set_grain, set_num_threads, set_path, set_simd
 from . import param
 from .freq import freqz, lfilter_fsm, sosfilt_fsm, sosfreqz
 from .signal import allpole, lfilter, lfilter_zi, sosfilt, sosfilt_zi
 from .stability import check_stable, check_stable_allpole, check_stable_sos
 
-__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "check_stable", "check_stable_allpole", "check_stable_sos", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "set_path", "get_path", "set_simd", "get_simd", "release_buffers", "__version__"]
+__all__ = ["lfilter", "sosfilt", "lfilter_zi", "sosfilt_zi", "allpole", "check_stable", "check_stable_allpole", "check_stable_sos", "freqz", "sosfreqz", "lfilter_fsm", "sosfilt_fsm", "param", "set_num_threads", "get_num_threads", "set_grain", "get_grain", "set_path", "get_path", "set_simd", "get_simd", "release_buffers", "__version__"]

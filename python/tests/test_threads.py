@@ -1,4 +1,5 @@
-"""Concurrent calls from several Python threads give the same results as serial calls (issue #9).
+"""Concurrent calls from several Python threads give the same results as serial calls (issue #9), and the
+thread settings (`set_num_threads`, `set_grain`) decide how a call splits (issue #8).
 
 Every entry point releases the GIL inside the extension, so calls really overlap; each thread repeats a mix of
 numpy and torch (forward + backward) calls and compares with results computed serially beforehand.
@@ -59,3 +60,44 @@ def test_concurrent_calls_equal_serial_calls():
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert not errors, errors
+
+
+@pytest.fixture
+def settings():
+    yield
+    diffiir.set_num_threads(0)
+    diffiir.set_grain(1 << 18)
+    diffiir.set_path("auto")
+
+
+def _shared_grads():
+    """Bits of the shared ``b``, ``a`` gradients of a float32 ``lfilter`` on 16 x 1024 (65536 sample-orders in
+    the backward, a quarter of the default grain): the one result whose last bits follow the thread count."""
+    rng = np.random.default_rng(5)
+    x = torch.tensor(rng.standard_normal((16, 1024)), dtype=torch.float32)
+    b = torch.tensor([0.2, 0.3, 0.1], requires_grad=True)
+    a = torch.tensor([1.0, -1.6, 0.8], requires_grad=True)
+    (dt.lfilter(b, a, x) ** 2).mean().backward()
+    return np.concatenate([b.grad.numpy(), a.grad.numpy()]).view(np.uint32)
+
+
+def test_grain_keeps_small_calls_on_one_thread(settings):
+    diffiir.set_path("sequential")
+    diffiir.set_num_threads(1)
+    one = _shared_grads()
+    diffiir.set_num_threads(2)
+    assert diffiir.get_grain() == 1 << 18
+    np.testing.assert_array_equal(_shared_grads(), one, "a small call on 2 threads must run as on one")
+    diffiir.set_grain(0)
+    assert diffiir.get_grain() == 0
+    assert not np.array_equal(_shared_grads(), one), "set_grain(0) must split the call (else this test shows nothing)"
+    diffiir.set_grain(1 << 14)
+    assert not np.array_equal(_shared_grads(), one), "a grain below the call's work must split it"
+
+
+def test_bad_grain_is_an_error(settings):
+    with pytest.raises((OverflowError, TypeError)):
+        diffiir.set_grain(-1)
+    with pytest.raises(TypeError):
+        diffiir.set_grain("fine")
+    assert diffiir.get_grain() == 1 << 18

@@ -28,7 +28,11 @@ pub(crate) fn par() -> Par {
     };
     p.with_path(PATHS[PATH.load(Ordering::Relaxed).min(PATHS.len() - 1)].1)
         .with_simd(SIMDS[SIMD.load(Ordering::Relaxed).min(SIMDS.len() - 1)])
+        .with_grain(GRAIN.load(Ordering::Relaxed))
 }
+
+/// Work per thread (sample-orders, see `diffiir::Par::with_grain`); `diffiir::GRAIN` until set.
+static GRAIN: AtomicUsize = AtomicUsize::new(diffiir::GRAIN);
 
 /// Instruction-set level: an index into `SIMDS` (see `diffiir::Simd`).
 static SIMD: AtomicUsize = AtomicUsize::new(0);
@@ -82,7 +86,7 @@ fn get_path() -> &'static str {
 ///
 /// A call uses at most one thread per grain of work (a grain: 2^18 samples x filter order, a backward counting
 /// twice; 131072 biquad samples of a forward), so small calls run on one thread whatever this says: waking a
-/// second thread costs more than it saves there.
+/// second thread costs more than it saves there. `set_grain` changes the grain.
 ///
 /// Inside a torch training loop on a machine with few cores, torch's OpenMP workers keep spinning after each op
 /// and take cores from these threads; `OMP_WAIT_POLICY=PASSIVE`, set in the environment before torch is
@@ -96,6 +100,23 @@ fn set_num_threads(n: usize) {
 #[pyfunction]
 fn get_num_threads() -> usize {
     THREADS.load(Ordering::Relaxed)
+}
+
+/// Sets the grain: a call uses at most one thread per `grain` sample-orders of work (signals x samples x filter
+/// order, twice that for a backward; the order is max(len(a), len(b)) - 1 for `lfilter`, 2 per section for
+/// `sosfilt`, N for `allpole`). The default, 262144 (2^18), was fitted on a 2-vCPU VM whose idle threads take
+/// 25-50 us to wake; where threads wake faster a smaller grain lets mid-sized calls split. 0 uses every thread
+/// `set_num_threads` allows on every call. Results change only in the last bits of shared-coefficient gradients
+/// (their summation order follows the thread count).
+#[pyfunction]
+fn set_grain(grain: usize) {
+    GRAIN.store(grain, Ordering::Relaxed);
+}
+
+/// The current grain (sample-orders of work per thread; see `set_grain`).
+#[pyfunction]
+fn get_grain() -> usize {
+    GRAIN.load(Ordering::Relaxed)
 }
 
 pub(crate) fn core_err(e: diffiir::Error) -> PyErr {
@@ -238,6 +259,8 @@ mod tape;
 fn _diffiir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(set_grain, m)?)?;
+    m.add_function(wrap_pyfunction!(get_grain, m)?)?;
     m.add_function(wrap_pyfunction!(set_path, m)?)?;
     m.add_function(wrap_pyfunction!(get_path, m)?)?;
     m.add_function(wrap_pyfunction!(set_simd, m)?)?;
