@@ -84,9 +84,8 @@ fn get_path() -> &'static str {
 
 /// Sets how many threads the kernels use (0 = all cores, 1 = sequential).
 ///
-/// A call uses at most one thread per grain of work (a grain: 2^18 samples x filter order, a backward counting
-/// twice; 131072 biquad samples of a forward), so small calls run on one thread whatever this says: waking a
-/// second thread costs more than it saves there. `set_grain` changes the grain.
+/// A call uses at most one thread per grain of work (`set_grain`; by default 131072 biquad samples of a forward),
+/// so small calls run on one thread whatever this says: waking a second thread costs more than it saves there.
 ///
 /// Inside a torch training loop on a machine with few cores, torch's OpenMP workers keep spinning after each op
 /// and take cores from these threads; `OMP_WAIT_POLICY=PASSIVE`, set in the environment before torch is

@@ -164,7 +164,7 @@ pub fn sosfilt_tape_len<T: Float>(dims: Dims, sections: usize) -> usize {
 
 /// Scratch length (in `T`s) that [`sosfilt_into`] needs.
 pub fn sosfilt_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let par = par.for_work(dims, 2 * (sos.k / 6), false);
+    let par = par.for_work(dims, order(sos), false);
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::fwd_scratch(&p, dims, kc, par),
@@ -189,7 +189,7 @@ pub fn sosfilt_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::sosfilt_into(sos, x, dims, zi, y, zf, tape, scratch, par.for_work(dims, 2 * (sos.k / 6), false))
+    T::sosfilt_into(sos, x, dims, zi, y, zf, tape, scratch, par.for_work(dims, order(&sos), false))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -289,7 +289,7 @@ pub fn sosfilt_adjoint<T: Float>(
 
 /// Scratch length (in `T`s) that [`sosfilt_adjoint_into`] needs.
 pub fn sosfilt_adjoint_scratch_len<T: Float>(sos: &Coefs<'_, T>, dims: Dims, par: Par) -> usize {
-    let par = par.for_work(dims, 2 * (sos.k / 6), true);
+    let par = par.for_work(dims, order(sos), true);
     let p = SosPack::new(*sos, dims.len);
     match chunked::plan::<T>(dims, par) {
         Some(kc) => chunked::adj_scratch(&p, [(sos.layout, sos.k), (Layout::PerSignal, 0)], kc, par),
@@ -314,7 +314,7 @@ pub fn sosfilt_adjoint_into<T: Float>(
     scratch: &mut [T],
     par: Par,
 ) -> Result<()> {
-    T::sosfilt_adjoint_into(sos, x, y, tape, dims, gy, gzf, out, scratch, par.for_work(dims, 2 * (sos.k / 6), true))
+    T::sosfilt_adjoint_into(sos, x, y, tape, dims, gy, gzf, out, scratch, par.for_work(dims, order(&sos), true))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -465,4 +465,9 @@ fn check<T: Float>(func: &'static str, sos: &Coefs<'_, T>, dims: Dims, kernel: b
         sos.check_nonzero(func, "sos", 3, 6)?;
     }
     Ok(sos.k / 6)
+}
+
+/// The cascade's order for [`Par::for_work`](crate::Par): 2 per section.
+fn order<T>(sos: &Coefs<'_, T>) -> usize {
+    2 * (sos.k / 6)
 }
