@@ -12,6 +12,12 @@ pub trait Float: num_traits::Float + Default + Send + Sync + std::fmt::Debug + s
     fn of(v: f64) -> Self;
     /// Widens to `f64`.
     fn to64(self) -> f64;
+    /// The slice as `f32`s when `Self` is `f32` (the entry of kernels written for `f32` only), else `None`.
+    #[doc(hidden)]
+    fn f32s(s: &[Self]) -> Option<&[f32]>;
+    /// [`Float::f32s`] for a mutable slice.
+    #[doc(hidden)]
+    fn f32s_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
 impl Float for f32 {
@@ -24,6 +30,14 @@ impl Float for f32 {
     fn to64(self) -> f64 {
         self as f64
     }
+    #[inline(always)]
+    fn f32s(s: &[Self]) -> Option<&[f32]> {
+        Some(s)
+    }
+    #[inline(always)]
+    fn f32s_mut(s: &mut [Self]) -> Option<&mut [f32]> {
+        Some(s)
+    }
 }
 
 impl Float for f64 {
@@ -35,6 +49,14 @@ impl Float for f64 {
     #[inline(always)]
     fn to64(self) -> f64 {
         self
+    }
+    #[inline(always)]
+    fn f32s(_: &[Self]) -> Option<&[f32]> {
+        None
+    }
+    #[inline(always)]
+    fn f32s_mut(_: &mut [Self]) -> Option<&mut [f32]> {
+        None
     }
 }
 

@@ -19,6 +19,17 @@ pub(super) fn load_history<T: Float, const L: usize>(ys: &mut [V<T, L>], zi: Opt
     }
 }
 
+/// `zf[w+l][j] = ys[n−1−j][l]` (y[T−1−j]): the inverse of [`load_history`] into the worker's rows from `w`
+/// (nothing without `zf`).
+pub(super) fn store_history<T: Float, const L: usize>(ys: &[V<T, L>], zf: Option<&mut [T]>, w: usize, nl: usize, n: usize) {
+    let Some(zf) = zf else { return };
+    for l in 0..nl {
+        for j in 0..n {
+            zf[(w + l) * n + j] = ys[n - 1 - j][l];
+        }
+    }
+}
+
 /// Transposes the coefficient sets of the chunk's signals at sample `t` into `c[k][lane]`.
 pub(super) fn pack<T: Float, const L: usize>(a: &Coefs<'_, T>, b0: usize, nl: usize, t: usize, tlen: usize, c: &mut [V<T, L>]) {
     for l in 0..L {

@@ -1,0 +1,133 @@
+//! The forward of order 2 with per-sample coefficients in `f32` (W4's shape), one 8-step tile at a time with
+//! the transposition inside the recursion.
+//!
+//! Per tile and per group of 8 signals: load 8 rows × 8 samples of `x` and 8 rows × 16 values of `a` (two
+//! sets a sample), transpose them in registers (8×8 AVX tiles), run the 8 recursion steps, transpose the 8
+//! outputs back and store them to the rows. The lane path ([`super::fwd`]) instead gathers a 256-step block of
+//! `x` and of `a` into scratch lanes, runs the recursion from there and scatters `y`: three passes over L1
+//! where this makes one. W4 forward (16 × 48000, 1 thread, minimum / median of alternated calls on the same
+//! data): 0.40 / 0.42 ms against 0.67 / 0.68 (see BENCHMARKS.md).
+//!
+//! Each output gets the lane path's operations in its order — `y = (x − (0 + a_2·y[n−2])) − a_1·y[n−1]`, which
+//! is what [`sub_dot`](super::dot::sub_dot) computes for `N = 2` once its zero partial sums are added — so
+//! the two paths agree bit for bit (`tests/tile.rs`), and a [`Stream`](crate::Stream) block may end anywhere.
+
+use crate::float::Float;
+use crate::lanes::V;
+use crate::simd::Simd;
+
+/// Runs the forward of a whole lane chunk (`nl == L` signals from row `b0` of `x` and `a`; row `yrow` of `y`)
+/// over its first `tlen / 8 · 8` samples, when the tile loop applies (`f32`, AVX2 level, `L` a multiple of 8,
+/// `y` wanted); `ys[0]`, `ys[1]` hold `y[−2]`, `y[−1]` on entry and the two outputs before the first sample
+/// left undone on return. Returns how many samples it did: 0 when it does not apply.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(super) fn fwd2<T: Float, const L: usize>(
+    x: &[T],
+    a: &[T],
+    tlen: usize,
+    b0: usize,
+    nl: usize,
+    y: Option<&mut [T]>,
+    yrow: usize,
+    ys: &mut [V<T, L>],
+    simd: Simd,
+) -> usize {
+    let t8 = tlen / 8 * 8;
+    #[cfg(target_arch = "x86_64")]
+    if L.is_multiple_of(8) && L <= 16 && nl == L && t8 > 0 && simd.detect() == Simd::Avx2 {
+        let h = T::f32s_mut(ys[..2].as_flattened_mut());
+        if let (Some(x), Some(a), Some(y), Some(h)) = (T::f32s(x), T::f32s(a), y.and_then(T::f32s_mut), h) {
+            let (x, a) = (&x[b0 * tlen..][..L * tlen], &a[b0 * 2 * tlen..][..L * 2 * tlen]);
+            // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement.
+            unsafe { avx2::fwd2::<L>(x, a, &mut y[yrow * tlen..][..L * tlen], tlen, t8, h) };
+            return t8;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (x, a, b0, nl, y, yrow, ys, simd);
+    0
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    // SAFETY (the load and store): the pointer comes from an array of exactly the register's width.
+    #[target_feature(enable = "avx2")]
+    fn ld8(s: &[f32; 8]) -> __m256 {
+        unsafe { _mm256_loadu_ps(s.as_ptr()) }
+    }
+    #[target_feature(enable = "avx2")]
+    fn st8(d: &mut [f32; 8], v: __m256) {
+        unsafe { _mm256_storeu_ps(d.as_mut_ptr(), v) }
+    }
+
+    /// 8×8 transpose: a 4×4 transpose in each 128-bit half, then the halves exchanged (as `transpose.rs`).
+    #[target_feature(enable = "avx2")]
+    fn tr8(r: [__m256; 8]) -> [__m256; 8] {
+        let tr44 = |[a, b, c, d]: [__m256; 4]| {
+            let (ab0, cd0) = (_mm256_unpacklo_ps(a, b), _mm256_unpacklo_ps(c, d));
+            let (ab1, cd1) = (_mm256_unpackhi_ps(a, b), _mm256_unpackhi_ps(c, d));
+            [
+                _mm256_shuffle_ps::<0x44>(ab0, cd0),
+                _mm256_shuffle_ps::<0xEE>(ab0, cd0),
+                _mm256_shuffle_ps::<0x44>(ab1, cd1),
+                _mm256_shuffle_ps::<0xEE>(ab1, cd1),
+            ]
+        };
+        let (lo, hi) = (tr44([r[0], r[1], r[2], r[3]]), tr44([r[4], r[5], r[6], r[7]]));
+        std::array::from_fn(|k| match k < 4 {
+            true => _mm256_permute2f128_ps::<0x20>(lo[k], hi[k]),
+            false => _mm256_permute2f128_ps::<0x31>(lo[k - 4], hi[k - 4]),
+        })
+    }
+
+    /// The tile loop over `L` rows (`x`, `y`: `tlen` samples each; `a`: `2·tlen`) for samples `0..t8`; `h` is
+    /// the history, `y[−2]` in `h[..L]` and `y[−1]` in `h[L..]`, updated to the last two outputs.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn fwd2<const L: usize>(x: &[f32], a: &[f32], y: &mut [f32], tlen: usize, t8: usize, h: &mut [f32]) {
+        let xr: [&[[f32; 8]]; L] = std::array::from_fn(|k| x[k * tlen..][..t8].as_chunks::<8>().0);
+        let ar: [&[[f32; 8]]; L] = std::array::from_fn(|k| a[k * 2 * tlen..][..2 * t8].as_chunks::<8>().0);
+        let mut rows = y.chunks_exact_mut(tlen).map(|r| r[..t8].as_chunks_mut::<8>().0);
+        let yr: [&mut [[f32; 8]]; L] = std::array::from_fn(|_| rows.next().unwrap_or_else(|| unreachable!()));
+        let hv = |j: usize, g: usize| ld8(h[j * L + 8 * g..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()));
+        let zero = _mm256_setzero_ps();
+        // At most two groups of 8 lanes (L ≤ 16); with L = 8 only the first is used.
+        let (mut y2, mut y1) = ([zero; 2], [zero; 2]);
+        for g in 0..L / 8 {
+            (y2[g], y1[g]) = (hv(0, g), hv(1, g));
+        }
+        // Both groups' tiles are loaded first and their steps interleaved, so the two recursion chains overlap.
+        let mut xs = [[zero; 8]; 2];
+        let (mut alo, mut ahi) = (xs, xs);
+        for i in 0..t8 / 8 {
+            for g in 0..L / 8 {
+                let r = 8 * g;
+                xs[g] = tr8(std::array::from_fn(|k| ld8(&xr[r + k][i])));
+                // Sample t's set (a_1, a_2) is columns 2t, 2t + 1: steps 0–3 from the first 8 values, 4–7 from the next.
+                alo[g] = tr8(std::array::from_fn(|k| ld8(&ar[r + k][2 * i])));
+                ahi[g] = tr8(std::array::from_fn(|k| ld8(&ar[r + k][2 * i + 1])));
+            }
+            let mut ys = [[zero; 8]; 2];
+            for s in 0..8 {
+                for g in 0..L / 8 {
+                    let c = if s < 4 { &alo[g][2 * s..] } else { &ahi[g][2 * s - 8..] };
+                    let p = _mm256_add_ps(zero, _mm256_mul_ps(c[1], y2[g]));
+                    ys[g][s] = _mm256_sub_ps(_mm256_sub_ps(xs[g][s], p), _mm256_mul_ps(c[0], y1[g]));
+                    (y2[g], y1[g]) = (y1[g], ys[g][s]);
+                }
+            }
+            for g in 0..L / 8 {
+                for (k, v) in tr8(ys[g]).into_iter().enumerate() {
+                    st8(&mut yr[8 * g + k][i], v);
+                }
+            }
+        }
+        for g in 0..L / 8 {
+            for (j, v) in [y2[g], y1[g]].into_iter().enumerate() {
+                st8(h[j * L + 8 * g..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+            }
+        }
+    }
+}

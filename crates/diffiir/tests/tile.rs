@@ -1,0 +1,104 @@
+//! The tile loop (`allpole` of order 2 with per-sample coefficients in `f32`, AVX2 level) against the lane path
+//! (baseline level): the same bits for `y` and `zf`, whole chunks and ragged ones, lengths around the tile of 8
+//! samples, one and two threads, with and without `zi`, signed zeros; and against the reference loop to rounding.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::Rng;
+use diffiir::*;
+
+fn run(x: &[f32], d: Dims, a: &[f32], zi: Option<&[f32]>, par: Par) -> (Vec<f32>, Vec<f32>) {
+    let a = Coefs::per_sample(a, 2);
+    let (mut y, mut zf) = (vec![f32::NAN; d.numel()], vec![f32::NAN; d.batch * 2]);
+    let mut s = vec![0.0; allpole_scratch_len(d, &a, par)];
+    allpole_into(x, d, a, zi, &mut y, Some(&mut zf), &mut s, par).unwrap();
+    (y, zf)
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Per-sample sets of a resonant sweep (poles up to radius 0.999), as W4's.
+fn sweep(rng: &mut Rng, d: Dims) -> Vec<f32> {
+    let mut a = Vec::with_capacity(d.numel() * 2);
+    for _ in 0..d.batch {
+        let (r, w0, dw) = (rng.range(0.9, 0.999), rng.range(0.01, 3.0), rng.range(-1e-3, 1e-3));
+        for t in 0..d.len {
+            let w = (w0 + dw * t as f64).clamp(0.001, 3.1);
+            a.extend([(-2.0 * r * w.cos()) as f32, (r * r) as f32]);
+        }
+    }
+    a
+}
+
+#[test]
+fn tile_loop_equals_lane_path() {
+    #[cfg(target_arch = "x86_64")]
+    assert!(Simd::Avx2.is_available(), "this test needs an AVX2 CPU to compare the tile loop at all");
+    let mut rng = Rng::new(81);
+    // 16 and 32 rows: whole 16-lane chunks (on two threads, 8-lane ones); 24 and 21: a ragged last chunk.
+    for (batch, len) in [(16, 4_000), (16, 13), (16, 8), (16, 7), (32, 1_001), (24, 263), (21, 96), (16, 2_048)] {
+        let d = Dims::new(batch, len);
+        let x: Vec<f32> = rng.vec(d.numel()).into_iter().map(|v| v as f32).collect();
+        let a = sweep(&mut rng, d);
+        let zi: Vec<f32> = rng.vec(batch * 2).into_iter().map(|v| v as f32).collect();
+        for zi in [None, Some(&zi[..])] {
+            for par in [Par::Seq, Par::Rayon(2).with_grain(0)] {
+                let want = run(&x, d, &a, zi, par.with_simd(Simd::Baseline));
+                let got = run(&x, d, &a, zi, par.with_simd(Simd::Auto));
+                let what = format!("{batch}×{len} zi {} {par:?}", zi.is_some());
+                assert_eq!(bits(&got.0), bits(&want.0), "y: {what}");
+                assert_eq!(bits(&got.1), bits(&want.1), "zf: {what}");
+                let r = reference::allpole(&x, d, Coefs::per_sample(&a, 2), zi).unwrap();
+                // Normwise: both loops round in f32, and near-marginal poles amplify the differences.
+                let peak = r.y.iter().fold(1.0f32, |m, w| m.max(w.abs()));
+                let err = got.0.iter().zip(&r.y).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max) / peak;
+                assert!(err < 1e-3, "{what}: error {err} of the peak {peak} against the reference loop");
+            }
+        }
+    }
+}
+
+/// `−0` inputs with zero coefficients: the lane path computes `(x − (0 + a_2·y[n−2])) − a_1·y[n−1]`, whose
+/// `0 +` turns a `−0` product into `+0`; the tile loop must keep it to give the same signs.
+#[test]
+fn tile_loop_keeps_signed_zeros() {
+    let d = Dims::new(16, 24);
+    let x: Vec<f32> = (0..d.numel()).map(|i| if i % 3 == 0 { -0.0 } else { 0.0 }).collect();
+    let a: Vec<f32> = (0..d.numel() * 2).map(|i| if i % 5 == 0 { -0.0 } else { 0.0 }).collect();
+    let zi: Vec<f32> = (0..d.batch * 2).map(|i| if i % 2 == 0 { -0.0 } else { 1.0 }).collect();
+    for zi in [None, Some(&zi[..])] {
+        let want = run(&x, d, &a, zi, Par::Seq.with_simd(Simd::Baseline));
+        let got = run(&x, d, &a, zi, Par::Seq);
+        assert_eq!(bits(&got.0), bits(&want.0), "y, zi {}", zi.is_some());
+        assert_eq!(bits(&got.1), bits(&want.1), "zf, zi {}", zi.is_some());
+    }
+}
+
+/// A stream's blocks may end anywhere (here at lengths that are no multiple of the tile): the outputs equal
+/// one call over the whole signal.
+#[test]
+fn tile_loop_streams() {
+    let mut rng = Rng::new(82);
+    let d = Dims::new(16, 1_000);
+    let x: Vec<f32> = rng.vec(d.numel()).into_iter().map(|v| v as f32).collect();
+    let a = sweep(&mut rng, d);
+    let whole = run(&x, d, &a, None, Par::Seq);
+    let mut zi = vec![0.0f32; 32];
+    let mut y = vec![0.0f32; d.numel()];
+    let mut t0 = 0;
+    for len in [5, 8, 101, 256, 630] {
+        let dd = Dims::new(16, len);
+        let xb: Vec<f32> = (0..16).flat_map(|b| x[b * 1000 + t0..][..len].to_vec()).collect();
+        let ab: Vec<f32> = (0..16).flat_map(|b| a[(b * 1000 + t0) * 2..][..len * 2].to_vec()).collect();
+        let (yb, zf) = run(&xb, dd, &ab, Some(&zi), Par::Seq);
+        for b in 0..16 {
+            y[b * 1000 + t0..][..len].copy_from_slice(&yb[b * len..][..len]);
+        }
+        zi = zf;
+        t0 += len;
+    }
+    assert_eq!(bits(&y), bits(&whole.0));
+    assert_eq!(bits(&zi), bits(&whole.1));
+}
