@@ -35,6 +35,7 @@ use std::ops::Range;
 mod grads;
 mod pack;
 mod step;
+mod tile;
 use grads::{coef_grads, row_path};
 use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
@@ -130,7 +131,7 @@ pub(crate) fn fwd<T: Float, P: Pack<T>, const L: usize>(
     span: (Range<usize>, usize),
     simd: Simd,
 ) {
-    with_order!(p.order(), simd, fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s, span))
+    with_order!(p.order(), simd, fwd_m::<T, P, L>(p, x, dims, zi, br, outs, s, span, simd))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -144,6 +145,7 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     outs: &mut [Out<'_, T>; 3],
     s: &mut [T],
     (span, tf): (Range<usize>, usize),
+    simd: Simd,
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
     let (xs, s) = take::<T, L>(s, tf);
@@ -168,7 +170,14 @@ fn fwd_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         }
         let mut tape = tapeo.data.as_deref_mut().map(|d| &mut d[(b0 - br.start) * per_group..][..L * per_group]);
         let st: &mut [[V<T, L>; M]] = st.as_chunks_mut::<M>().0;
-        for t0 in span.clone().step_by(tf) {
+        // One time-invariant section of order 2 in f32 runs in tiles ([`tile`]) up to the last multiple of 8 samples.
+        let whole = ns == 1 && M == 2 && !tv && span == (0..tlen);
+        let done = if let (true, Some(x)) = (whole, x) {
+            tile::fwd2(x, tlen, b0, nl, yo.data.as_deref_mut(), b0 - br.start, cs, &mut st[0], simd)
+        } else {
+            0
+        };
+        for t0 in (span.start + done..span.end).step_by(tf) {
             let len = tf.min(span.end - t0);
             match x {
                 Some(x) => gather(x, tlen, b0, nl, t0, &mut xs[..len]),

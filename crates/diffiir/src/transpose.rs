@@ -105,8 +105,15 @@ mod sse {
 /// and cannot change them. Without AVX the 128-bit tiles move every row. Inside the kernels (16 × 48000
 /// `f32`, 1 thread, minima of alternated builds) W1 forward 0.40–0.41 → 0.38–0.39 ms, W4 forward 0.72–0.73 →
 /// 0.67–0.68; see BENCHMARKS.md.
+/// Whether rows `dist` bytes apart start less than 512 bytes from a multiple of 4 KiB apart (one L1 way), so
+/// that 8 of them streamed at once share L1 sets (see [`avx`]'s `rows`; also the tile loops' condition).
+pub(crate) fn near_way(dist: usize) -> bool {
+    let off = dist % 4096;
+    off.min(4096 - off) < 512
+}
+
 #[cfg(target_arch = "x86_64")]
-mod avx {
+pub(crate) mod avx {
     use super::{arr, arr_mut, SPAN};
     use std::arch::x86_64::*;
 
@@ -117,11 +124,8 @@ mod avx {
     /// adjoint's 1026-sample rows of ĝ are such rows.
     #[inline(always)]
     pub fn rows<T>(n: usize, g: usize, first: Option<[*const T; 2]>) -> usize {
-        let near_way = |[a, b]: [*const T; 2]| {
-            let off = a.addr().abs_diff(b.addr()) % 4096;
-            off.min(4096 - off) < 512
-        };
-        if n >= g && !first.is_some_and(near_way) && std::arch::is_x86_feature_detected!("avx") {
+        let near = |[a, b]: [*const T; 2]| super::near_way(a.addr().abs_diff(b.addr()));
+        if n >= g && !first.is_some_and(near) && std::arch::is_x86_feature_detected!("avx") {
             n / g * g
         } else {
             0
@@ -131,11 +135,11 @@ mod avx {
     // SAFETY (the loads and stores below): each pointer comes from a slice at least as long as the access,
     // so the unaligned 128- or 256-bit access stays inside it.
     #[target_feature(enable = "avx")]
-    fn ld8(s: &[f32; 8]) -> __m256 {
+    pub(crate) fn ld8(s: &[f32; 8]) -> __m256 {
         unsafe { _mm256_loadu_ps(s.as_ptr()) }
     }
     #[target_feature(enable = "avx")]
-    fn st8(d: &mut [f32; 8], v: __m256) {
+    pub(crate) fn st8(d: &mut [f32; 8], v: __m256) {
         unsafe { _mm256_storeu_ps(d.as_mut_ptr(), v) }
     }
     /// Rows `a` (low half) and `b` (high half), 4 values each.
@@ -159,7 +163,7 @@ mod avx {
 
     /// 8×8 transpose of rows `r` into columns: a 4×4 transpose in each half, then the halves exchanged.
     #[target_feature(enable = "avx")]
-    fn tr8(r: [__m256; 8]) -> [__m256; 8] {
+    pub(crate) fn tr8(r: [__m256; 8]) -> [__m256; 8] {
         let lo = tr44([r[0], r[1], r[2], r[3]]);
         let hi = tr44([r[4], r[5], r[6], r[7]]);
         let cross = |k: usize, h| match h {

@@ -1,6 +1,7 @@
-//! The tile loop (`allpole` of order 2 with per-sample coefficients in `f32`, AVX2 level) against the lane path
-//! (baseline level): the same bits for `y` and `zf`, whole chunks and ragged ones, lengths around the tile of 8
-//! samples, one and two threads, with and without `zi`, signed zeros; and against the reference loop to rounding.
+//! The tile loops (AVX2 level, `f32`: `allpole` of order 2 with per-sample coefficients, `lfilter` of order 2
+//! with time-invariant ones) against the lane path (baseline level): the same bits for `y` and `zf`, whole
+//! chunks and ragged ones, lengths around the tile of 8 samples, one and two threads, with and without `zi`,
+//! signed zeros; and against the reference loop to rounding.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -101,4 +102,50 @@ fn tile_loop_streams() {
     }
     assert_eq!(bits(&y), bits(&whole.0));
     assert_eq!(bits(&zi), bits(&whole.1));
+}
+
+fn run_lf(x: &[f32], d: Dims, b: Coefs<'_, f32>, a: Coefs<'_, f32>, zi: Option<&[f32]>, par: Par) -> (Vec<f32>, Vec<f32>) {
+    let (mut y, mut zf) = (vec![f32::NAN; d.numel()], vec![f32::NAN; d.batch * 2]);
+    let mut s = vec![0.0; lfilter_scratch_len(&b, &a, d, par)];
+    lfilter_into(b, a, x, d, zi, &mut y, Some(&mut zf), &mut s, par).unwrap();
+    (y, zf)
+}
+
+/// `lfilter` biquads (per-signal and shared sets, `a_0 ≠ 1`, a first-order numerator): the tile loop's bits
+/// equal the lane path's; 16 × 1024 has rows 4 KiB apart, which keep the lane path.
+#[test]
+fn lfilter_tile_loop_equals_lane_path() {
+    #[cfg(target_arch = "x86_64")]
+    assert!(Simd::Avx2.is_available(), "this test needs an AVX2 CPU to compare the tile loop at all");
+    let mut rng = Rng::new(83);
+    for (batch, len) in [(16, 3_000), (16, 13), (16, 7), (32, 1_001), (24, 263), (16, 1_024), (48, 96)] {
+        let d = Dims::new(batch, len);
+        let x: Vec<f32> = rng.vec(d.numel()).into_iter().map(|v| v as f32).collect();
+        let zi: Vec<f32> = rng.vec(batch * 2).into_iter().map(|v| v as f32).collect();
+        let sets = |rng: &mut Rng, n: usize, nb: usize| -> (Vec<f32>, Vec<f32>) {
+            let b = (0..n * nb).map(|_| rng.range(-1.0, 1.0) as f32).collect();
+            let a = (0..n).flat_map(|_| rng.stable_a(2, 0.999).into_iter().map(|v| (1.3 * v) as f32)).collect();
+            (b, a)
+        };
+        let (bp, ap) = sets(&mut rng, batch, 3);
+        let (bs, as_) = sets(&mut rng, 1, 2);
+        let cases =
+            [("per signal", Coefs::per_signal(&bp, 3), Coefs::per_signal(&ap, 3)), ("shared", Coefs::shared(&bs), Coefs::shared(&as_))];
+        for (name, b, a) in cases {
+            for zi in [None, Some(&zi[..])] {
+                for par in [Par::Seq, Par::Rayon(2).with_grain(0)] {
+                    let par = par.with_path(Path::Sequential);
+                    let want = run_lf(&x, d, b, a, zi, par.with_simd(Simd::Baseline));
+                    let got = run_lf(&x, d, b, a, zi, par.with_simd(Simd::Auto));
+                    let what = format!("{name} {batch}×{len} zi {} {par:?}", zi.is_some());
+                    assert_eq!(bits(&got.0), bits(&want.0), "y: {what}");
+                    assert_eq!(bits(&got.1), bits(&want.1), "zf: {what}");
+                    let r = reference::lfilter(b, a, &x, d, zi).unwrap();
+                    let peak = r.y.iter().fold(1.0f32, |m, w| m.max(w.abs()));
+                    let err = got.0.iter().zip(&r.y).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max) / peak;
+                    assert!(err < 1e-3, "{what}: error {err} of the peak {peak} against the reference loop");
+                }
+            }
+        }
+    }
 }

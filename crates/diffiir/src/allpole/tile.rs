@@ -6,7 +6,9 @@
 //! outputs back and store them to the rows. The lane path ([`super::fwd`]) instead gathers a 256-step block of
 //! `x` and of `a` into scratch lanes, runs the recursion from there and scatters `y`: three passes over L1
 //! where this makes one. W4 forward (16 × 48000, 1 thread, minimum / median of alternated calls on the same
-//! data): 0.40 / 0.42 ms against 0.67 / 0.68 (see BENCHMARKS.md).
+//! data): 0.40 / 0.42 ms against 0.67 / 0.68 (see BENCHMARKS.md). Rows a multiple of 4 KiB apart (16 × 49152)
+//! slow it by a tenth, and it still beats the lane path there (medians 0.61 against 0.83–0.87 ms), so unlike
+//! [`tdf2`'s](crate::tdf2) it runs whatever the rows' spacing.
 //!
 //! Each output gets the lane path's operations in its order — `y = (x − (0 + a_2·y[n−2])) − a_1·y[n−1]`, which
 //! is what [`sub_dot`](super::dot::sub_dot) computes for `N = 2` once its zero partial sums are added — so
@@ -51,37 +53,8 @@ pub(super) fn fwd2<T: Float, const L: usize>(
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
+    use crate::transpose::avx::{ld8, st8, tr8};
     use std::arch::x86_64::*;
-
-    // SAFETY (the load and store): the pointer comes from an array of exactly the register's width.
-    #[target_feature(enable = "avx2")]
-    fn ld8(s: &[f32; 8]) -> __m256 {
-        unsafe { _mm256_loadu_ps(s.as_ptr()) }
-    }
-    #[target_feature(enable = "avx2")]
-    fn st8(d: &mut [f32; 8], v: __m256) {
-        unsafe { _mm256_storeu_ps(d.as_mut_ptr(), v) }
-    }
-
-    /// 8×8 transpose: a 4×4 transpose in each 128-bit half, then the halves exchanged (as `transpose.rs`).
-    #[target_feature(enable = "avx2")]
-    fn tr8(r: [__m256; 8]) -> [__m256; 8] {
-        let tr44 = |[a, b, c, d]: [__m256; 4]| {
-            let (ab0, cd0) = (_mm256_unpacklo_ps(a, b), _mm256_unpacklo_ps(c, d));
-            let (ab1, cd1) = (_mm256_unpackhi_ps(a, b), _mm256_unpackhi_ps(c, d));
-            [
-                _mm256_shuffle_ps::<0x44>(ab0, cd0),
-                _mm256_shuffle_ps::<0xEE>(ab0, cd0),
-                _mm256_shuffle_ps::<0x44>(ab1, cd1),
-                _mm256_shuffle_ps::<0xEE>(ab1, cd1),
-            ]
-        };
-        let (lo, hi) = (tr44([r[0], r[1], r[2], r[3]]), tr44([r[4], r[5], r[6], r[7]]));
-        std::array::from_fn(|k| match k < 4 {
-            true => _mm256_permute2f128_ps::<0x20>(lo[k], hi[k]),
-            false => _mm256_permute2f128_ps::<0x31>(lo[k - 4], hi[k - 4]),
-        })
-    }
 
     /// The tile loop over `L` rows (`x`, `y`: `tlen` samples each; `a`: `2·tlen`) for samples `0..t8`; `h` is
     /// the history, `y[−2]` in `h[..L]` and `y[−1]` in `h[L..]`, updated to the last two outputs.
