@@ -273,7 +273,7 @@ pub(crate) fn adj<T: Float, P: Pack<T>, const L: usize>(
     span: Range<usize>,
     simd: Simd,
 ) {
-    with_order!(p.order(), simd, adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc, span))
+    with_order!(p.order(), simd, adj_m::<T, P, L>(p, io, dims, br, outs, s, cdesc, span, simd))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -287,6 +287,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     s: &mut [T],
     cdesc: [(Layout, usize); 2],
     span: Range<usize>,
+    simd: Simd,
 ) {
     let (ns, ms, tv, w, tlen) = (p.sections(), p.state_len(), p.time_varying(), width(p), dims.len);
     let pw = 2 * M + 1;
@@ -329,100 +330,109 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         let hs: &mut [[V<T, L>; M]] = h.as_chunks_mut::<M>().0;
         for t0 in span.clone().step_by(TB).rev() {
             let len = TB.min(span.end - t0);
+            // One time-invariant f32 biquad whose ĝ goes to rows runs the block in tiles ([`tile`]).
+            let tiled = match io.gy.filter(|_| by_rows && ns == 1 && M == 2 && !tv) {
+                Some(gy) => tile::adj2(gy, (tlen, t0, len), (b0, nl), gxo.data.as_deref_mut(), b0 - br.start, gr, cs, &mut hs[0], simd),
+                None => false,
+            };
             // The next block's rows are fetched during this block's recursion.
             let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &span, &br);
             let ahead = [io.gy, want_c.then_some(io.x), want_c.then_some(io.y)].map(|a| Ahead::new(a, tlen, nb, nnl, nt, nlen));
             let agx = Ahead::new(gxo.data.as_deref(), tlen, nb - br.start, nnl, nt, nlen);
-            match io.gy {
-                Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len]),
-                None => gs[..len].fill([T::zero(); L]),
-            }
-            if want_c && !by_rows {
-                gather(io.x, tlen, b0, nl, t0, &mut xs[..len]);
-                gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
-            }
-            if tv {
-                pack_block(p, (b0, nl, t0, len), w, cs, den, raw);
-            }
-            // Record ĝ per section; rows len..len+M take ĝ just after the block (the current state).
-            for (sec, hsec) in hs.iter().enumerate() {
-                ghs[sec * (TB + M) + len..][..M].copy_from_slice(hsec);
-            }
-            // Sub-blocks of SB steps, latest first: the recursion, then the coefficient reductions over the
-            // same steps while their rows are still in L1.
-            for u0 in (0..len).step_by(SB).rev() {
-                let ue = len.min(u0 + SB);
-                if ns == 1 && !tv {
-                    // One time-invariant section (lfilter, a lone biquad): the state stays in registers.
-                    let mut loc = hs[0];
-                    for t in (u0..ue).rev() {
-                        fetch(&ahead, &agx, t);
-                        (ghs[t], gs[t]) = step_adj(&mut loc, &cs[..w], &gs[t]);
-                    }
-                    hs[0] = loc;
-                } else {
-                    let mut t = ue;
-                    while t > u0 {
-                        if !tv && t - u0 >= 2 {
-                            // Two steps per section visit, as in the forward ([`cascade2`]).
-                            fetch(&ahead, &agx, t - 1);
-                            fetch(&ahead, &agx, t - 2);
-                            let rec = |sec: usize, [a, b]: [V<T, L>; 2]| {
-                                ghs[sec * (TB + M) + t - 1] = a;
-                                ghs[sec * (TB + M) + t - 2] = b;
-                            };
-                            [gs[t - 1], gs[t - 2]] = cascade2_adj(hs, &cs[..w], [gs[t - 1], gs[t - 2]], rec);
-                            t -= 2;
-                            continue;
+            if !tiled {
+                match io.gy {
+                    Some(gy) => gather(gy, tlen, b0, nl, t0, &mut gs[..len]),
+                    None => gs[..len].fill([T::zero(); L]),
+                }
+                if want_c && !by_rows {
+                    gather(io.x, tlen, b0, nl, t0, &mut xs[..len]);
+                    gather(io.y, tlen, b0, nl, t0, &mut ys[..len]);
+                }
+                if tv {
+                    pack_block(p, (b0, nl, t0, len), w, cs, den, raw);
+                }
+                // Record ĝ per section; rows len..len+M take ĝ just after the block (the current state).
+                for (sec, hsec) in hs.iter().enumerate() {
+                    ghs[sec * (TB + M) + len..][..M].copy_from_slice(hsec);
+                }
+                // Sub-blocks of SB steps, latest first: the recursion, then the coefficient reductions over the
+                // same steps while their rows are still in L1.
+                for u0 in (0..len).step_by(SB).rev() {
+                    let ue = len.min(u0 + SB);
+                    if ns == 1 && !tv {
+                        // One time-invariant section (lfilter, a lone biquad): the state stays in registers.
+                        let mut loc = hs[0];
+                        for t in (u0..ue).rev() {
+                            fetch(&ahead, &agx, t);
+                            (ghs[t], gs[t]) = step_adj(&mut loc, &cs[..w], &gs[t]);
                         }
-                        t -= 1;
-                        fetch(&ahead, &agx, t);
-                        let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
-                        gs[t] = cascade_adj(hs, c, gs[t], |sec, gh| ghs[sec * (TB + M) + t] = *gh);
-                    }
-                }
-                if !want_c || by_rows {
-                    continue;
-                }
-                // Each section's input and output as contiguous lane rows: x and y at the ends, the outputs of
-                // the sections in between recomputed from the state the forward checkpointed at this
-                // sub-block's start (a forward pass over the sub-block instead of storing and reading back
-                // every section's output).
-                let n = ue - u0;
-                if ns > 1 {
-                    debug_assert!((t0 + u0) % SB == 0, "adjoint sub-blocks start on checkpoints");
-                    let k = (t0 + u0) / SB * rows;
-                    for (r, v) in rs.as_flattened_mut().iter_mut().enumerate() {
-                        *v = tape_get::<T, L>(tape, g, per_group, k + r);
-                    }
-                    let inner = &mut *rs;
-                    let mut t = 0;
-                    while t < n {
-                        if !tv && t + 1 < n {
-                            let out = |sec: usize, v: &[V<T, L>; 2]| sio[sec * SB + t..][..2].copy_from_slice(v);
-                            cascade2(inner, &cs[..w], [xs[u0 + t], xs[u0 + t + 1]], out);
-                            t += 2;
-                        } else {
-                            let c = if tv { &cs[(u0 + t) * w..][..w] } else { &cs[..w] };
-                            cascade(inner, c, xs[u0 + t], |sec, v| sio[sec * SB + t] = *v);
-                            t += 1;
+                        hs[0] = loc;
+                    } else {
+                        let mut t = ue;
+                        while t > u0 {
+                            if !tv && t - u0 >= 2 {
+                                // Two steps per section visit, as in the forward ([`cascade2`]).
+                                fetch(&ahead, &agx, t - 1);
+                                fetch(&ahead, &agx, t - 2);
+                                let rec = |sec: usize, [a, b]: [V<T, L>; 2]| {
+                                    ghs[sec * (TB + M) + t - 1] = a;
+                                    ghs[sec * (TB + M) + t - 2] = b;
+                                };
+                                [gs[t - 1], gs[t - 2]] = cascade2_adj(hs, &cs[..w], [gs[t - 1], gs[t - 2]], rec);
+                                t -= 2;
+                                continue;
+                            }
+                            t -= 1;
+                            fetch(&ahead, &agx, t);
+                            let c = if tv { &cs[t * w..][..w] } else { &cs[..w] };
+                            gs[t] = cascade_adj(hs, c, gs[t], |sec, gh| ghs[sec * (TB + M) + t] = *gh);
                         }
                     }
+                    if !want_c || by_rows {
+                        continue;
+                    }
+                    // Each section's input and output as contiguous lane rows: x and y at the ends, the outputs of
+                    // the sections in between recomputed from the state the forward checkpointed at this
+                    // sub-block's start (a forward pass over the sub-block instead of storing and reading back
+                    // every section's output).
+                    let n = ue - u0;
+                    if ns > 1 {
+                        debug_assert!((t0 + u0) % SB == 0, "adjoint sub-blocks start on checkpoints");
+                        let k = (t0 + u0) / SB * rows;
+                        for (r, v) in rs.as_flattened_mut().iter_mut().enumerate() {
+                            *v = tape_get::<T, L>(tape, g, per_group, k + r);
+                        }
+                        let inner = &mut *rs;
+                        let mut t = 0;
+                        while t < n {
+                            if !tv && t + 1 < n {
+                                let out = |sec: usize, v: &[V<T, L>; 2]| sio[sec * SB + t..][..2].copy_from_slice(v);
+                                cascade2(inner, &cs[..w], [xs[u0 + t], xs[u0 + t + 1]], out);
+                                t += 2;
+                            } else {
+                                let c = if tv { &cs[(u0 + t) * w..][..w] } else { &cs[..w] };
+                                cascade(inner, c, xs[u0 + t], |sec, v| sio[sec * SB + t] = *v);
+                                t += 1;
+                            }
+                        }
+                    }
+                    for sec in (0..ns).rev() {
+                        let xin = if sec == 0 { &xs[u0..ue] } else { &sio[(sec - 1) * SB..][..n] };
+                        let yout = if sec + 1 == ns { &ys[u0..ue] } else { &sio[sec * SB..][..n] };
+                        let gsec = if tv { &mut gc[u0 * w + sec * pw..] } else { &mut gc[sec * pw..][..pw] };
+                        coef_grads::<T, L, M>(&ghs[sec * (TB + M) + u0..], xin, yout, gsec, tv.then_some(w));
+                    }
                 }
-                for sec in (0..ns).rev() {
-                    let xin = if sec == 0 { &xs[u0..ue] } else { &sio[(sec - 1) * SB..][..n] };
-                    let yout = if sec + 1 == ns { &ys[u0..ue] } else { &sio[sec * SB..][..n] };
-                    let gsec = if tv { &mut gc[u0 * w + sec * pw..] } else { &mut gc[sec * pw..][..pw] };
-                    coef_grads::<T, L, M>(&ghs[sec * (TB + M) + u0..], xin, yout, gsec, tv.then_some(w));
+                if let Some(gx) = gxo.data.as_deref_mut() {
+                    scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
                 }
-            }
-            if let Some(gx) = gxo.data.as_deref_mut() {
-                scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
             }
             if by_rows {
                 // One transposition of ĝ (into L1/L2) instead of two of x and y; the products are element-wise
                 // in (signal, sample), so each signal's sums run along its rows.
-                scatter(&ghs[..len + M], gr, TB + M, 0, nl, 0);
+                if !tiled {
+                    scatter(&ghs[..len + M], gr, TB + M, 0, nl, 0);
+                }
                 for l in 0..nl {
                     let (r, mut o) = ((b0 + l) * tlen + t0, [T::zero(); 5]);
                     row_dots::<T, M>(&gr[l * (TB + M)..][..len + M], &io.x[r..][..len], &io.y[r..][..len], &mut o);

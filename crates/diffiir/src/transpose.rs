@@ -105,11 +105,12 @@ mod sse {
 /// and cannot change them. Without AVX the 128-bit tiles move every row. Inside the kernels (16 × 48000
 /// `f32`, 1 thread, minima of alternated builds) W1 forward 0.40–0.41 → 0.38–0.39 ms, W4 forward 0.72–0.73 →
 /// 0.67–0.68; see BENCHMARKS.md.
-/// Whether rows `dist` bytes apart start less than 512 bytes from a multiple of 4 KiB apart (one L1 way), so
-/// that 8 of them streamed at once share L1 sets (see [`avx`]'s `rows`; also the tile loops' condition).
-pub(crate) fn near_way(dist: usize) -> bool {
+/// Whether rows `dist` bytes apart start less than `within` bytes from a multiple of 4 KiB apart (one L1 way), so
+/// that rows streamed at once share L1 sets: 512 for [`avx`]'s spans of 256 steps (1 KiB a row), 64 (one line)
+/// for the tile loops, whose rows each touch one 32-byte piece at a time.
+pub(crate) fn near_way(dist: usize, within: usize) -> bool {
     let off = dist % 4096;
-    off.min(4096 - off) < 512
+    off.min(4096 - off) < within
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -124,7 +125,7 @@ pub(crate) mod avx {
     /// adjoint's 1026-sample rows of ĝ are such rows.
     #[inline(always)]
     pub fn rows<T>(n: usize, g: usize, first: Option<[*const T; 2]>) -> usize {
-        let near = |[a, b]: [*const T; 2]| super::near_way(a.addr().abs_diff(b.addr()));
+        let near = |[a, b]: [*const T; 2]| super::near_way(a.addr().abs_diff(b.addr()), 512);
         if n >= g && !first.is_some_and(near) && std::arch::is_x86_feature_detected!("avx") {
             n / g * g
         } else {

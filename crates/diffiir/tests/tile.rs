@@ -104,21 +104,31 @@ fn tile_loop_streams() {
     assert_eq!(bits(&zi), bits(&whole.1));
 }
 
-fn run_lf(x: &[f32], d: Dims, b: Coefs<'_, f32>, a: Coefs<'_, f32>, zi: Option<&[f32]>, par: Par) -> (Vec<f32>, Vec<f32>) {
+/// `y`, `zf` and, for the loss `Σ w·y + Σ v·zf`, every gradient: `x`, `b`, `a`, `zi`.
+fn run_lf(x: &[f32], d: Dims, b: Coefs<'_, f32>, a: Coefs<'_, f32>, zi: Option<&[f32]>, par: Par) -> (Vec<f32>, Vec<f32>, Vec<Vec<f32>>) {
     let (mut y, mut zf) = (vec![f32::NAN; d.numel()], vec![f32::NAN; d.batch * 2]);
     let mut s = vec![0.0; lfilter_scratch_len(&b, &a, d, par)];
     lfilter_into(b, a, x, d, zi, &mut y, Some(&mut zf), &mut s, par).unwrap();
-    (y, zf)
+    let gy: Vec<f32> = (0..d.numel()).map(|i| ((i * 37) % 11) as f32 / 5.0 - 1.0).collect();
+    let gzf: Vec<f32> = (0..zf.len()).map(|i| i as f32 / 7.0 - 1.0).collect();
+    let mut g = [vec![f32::NAN; d.numel()], vec![f32::NAN; b.data.len()], vec![f32::NAN; a.data.len()], vec![f32::NAN; zf.len()]];
+    let mut s = vec![0.0; lfilter_adjoint_scratch_len(&b, &a, d, par)];
+    let [gx, gb, ga, gzi] = &mut g;
+    let out = LfilterGradsMut { x: Some(gx), b: Some(gb), a: Some(ga), zi: Some(gzi) };
+    lfilter_adjoint_into(b, a, x, &y, d, &gy, Some(&gzf), out, &mut s, par).unwrap();
+    (y, zf, g.to_vec())
 }
 
-/// `lfilter` biquads (per-signal and shared sets, `a_0 ≠ 1`, a first-order numerator): the tile loop's bits
-/// equal the lane path's; 16 × 1024 has rows 4 KiB apart, which keep the lane path.
+/// `lfilter` biquads (per-signal and shared sets, `a_0 ≠ 1`, a first-order numerator): the tile loops' bits —
+/// forward, and the adjoint's every gradient — equal the lane path's. 16 × 1024 and 16 × 2051 have rows (within
+/// a line of) a multiple of 4 KiB apart, which keep the lane path; an adjoint block whose length is no multiple
+/// of 8 (2100 = 2·1024 + 52) keeps it too.
 #[test]
 fn lfilter_tile_loop_equals_lane_path() {
     #[cfg(target_arch = "x86_64")]
     assert!(Simd::Avx2.is_available(), "this test needs an AVX2 CPU to compare the tile loop at all");
     let mut rng = Rng::new(83);
-    for (batch, len) in [(16, 3_000), (16, 13), (16, 7), (32, 1_001), (24, 263), (16, 1_024), (48, 96)] {
+    for (batch, len) in [(16, 3_000), (16, 13), (16, 7), (32, 1_001), (24, 263), (16, 1_024), (48, 96), (16, 2_100), (16, 2_051)] {
         let d = Dims::new(batch, len);
         let x: Vec<f32> = rng.vec(d.numel()).into_iter().map(|v| v as f32).collect();
         let zi: Vec<f32> = rng.vec(batch * 2).into_iter().map(|v| v as f32).collect();
@@ -140,6 +150,9 @@ fn lfilter_tile_loop_equals_lane_path() {
                     let what = format!("{name} {batch}×{len} zi {} {par:?}", zi.is_some());
                     assert_eq!(bits(&got.0), bits(&want.0), "y: {what}");
                     assert_eq!(bits(&got.1), bits(&want.1), "zf: {what}");
+                    for (name, (g, w)) in ["x", "b", "a", "zi"].iter().zip(got.2.iter().zip(&want.2)) {
+                        assert_eq!(bits(g), bits(w), "grad {name}: {what}");
+                    }
                     let r = reference::lfilter(b, a, &x, d, zi).unwrap();
                     let peak = r.y.iter().fold(1.0f32, |m, w| m.max(w.abs()));
                     let err = got.0.iter().zip(&r.y).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max) / peak;

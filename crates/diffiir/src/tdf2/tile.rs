@@ -5,8 +5,9 @@
 //! One-thread medians against the lane path (`Par::Seq`, f32, minimum / median of alternated calls): 16 × 48000
 //! 0.25 against 0.56–0.58 ms, 64 × 4000 0.079 against 0.144–0.151, 4096 × 1000 1.74–1.93 against 2.55–2.74.
 //! Rows a multiple of 4 KiB apart (W6's 4096 × 1024; 16 × 49152) put all 16 rows' lines of `x` and `y` in
-//! one L1 set and ran no faster or slower (2.59–2.70 against 2.55–2.59 ms on W6): those keep the lane path,
-//! whose gather and scatter go four rows at a time there (`transpose.rs`).
+//! one L1 set and ran no faster or slower (2.59–2.70 against 2.55–2.59 ms on W6): rows within a line of that
+//! keep the lane path, whose gather and scatter go four rows at a time there (`transpose.rs`). A few lines off
+//! is enough for the tiles (4096 × 1000: 96 bytes off).
 //!
 //! Each step is [`step`](super::step::step)'s operations in its order, so the two paths agree bit for bit
 //! (`tests/tile.rs`) and a block may end anywhere.
@@ -17,7 +18,7 @@ use crate::simd::Simd;
 
 /// Runs the forward of a whole lane chunk (`nl == L` signals from row `b0` of `x`; row `yrow` of `y`) over its
 /// first `tlen / 8 · 8` samples when the tile loop applies (`f32`, AVX2 level, `L` a multiple of 8 up to 16,
-/// rows not a multiple of 4 KiB apart); `c` holds the packed set (`b_0, b_1, b_2, a_1, a_2`, lane rows), `st`
+/// rows not within a line of a multiple of 4 KiB apart); `c` holds the packed set (`b_0, b_1, b_2, a_1, a_2`, lane rows), `st`
 /// the state, updated. Returns how many samples it did: 0 when it does not apply.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
@@ -39,7 +40,7 @@ pub(super) fn fwd2<T: Float, const L: usize>(
         && nl == L
         && t8 > 0
         && simd.detect() == Simd::Avx2
-        && !crate::transpose::near_way(tlen * std::mem::size_of::<T>())
+        && !crate::transpose::near_way(tlen * std::mem::size_of::<T>(), 64)
     {
         let (c, h) = (T::f32s(c[..5].as_flattened()), T::f32s_mut(st[..2].as_flattened_mut()));
         if let (Some(x), Some(y), Some(c), Some(h)) = (T::f32s(x), y.and_then(T::f32s_mut), c, h) {
@@ -102,4 +103,105 @@ mod avx2 {
             }
         }
     }
+
+    /// [`super::adj2`]'s loop: `gy` and `gx` hold the chunk's `L` rows of `tlen`; `gr` rows of `TB + 2`.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn adj2<const L: usize>(
+        gy: &[f32],
+        (tlen, t0, len): (usize, usize, usize),
+        mut gx: Option<&mut [f32]>,
+        gr: &mut [f32],
+        c: &[f32],
+        h: &mut [f32],
+    ) {
+        let stride = crate::lanes::TB + 2;
+        let lane =
+            |v: &[f32], j: usize, g: usize| ld8(v[j * L + 8 * g..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()));
+        let zero = _mm256_setzero_ps();
+        let (mut cs, mut h0, mut h1) = ([[zero; 5]; 2], [zero; 2], [zero; 2]);
+        for g in 0..L / 8 {
+            cs[g] = std::array::from_fn(|k| lane(c, k, g));
+            (h0[g], h1[g]) = (lane(h, 0, g), lane(h, 1, g));
+        }
+        // ĝ just after the block: the state on entry.
+        for l in 0..L {
+            gr[l * stride + len] = h[l];
+            gr[l * stride + len + 1] = h[L + l];
+        }
+        let mut gs = [[zero; 8]; 2];
+        for i in (0..len / 8).rev() {
+            let t = t0 + 8 * i;
+            for g in 0..L / 8 {
+                gs[g] = tr8(std::array::from_fn(|k| {
+                    ld8(gy[(8 * g + k) * tlen + t..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()))
+                }));
+            }
+            let (mut ghs, mut gxs) = ([[zero; 8]; 2], [[zero; 8]; 2]);
+            for s in (0..8).rev() {
+                // Both groups' steps interleaved, so their recursion chains overlap.
+                for g in 0..L / 8 {
+                    let [b0, b1, b2, a1, a2] = cs[g];
+                    let gh = _mm256_sub_ps(_mm256_sub_ps(gs[g][s], _mm256_mul_ps(a2, h1[g])), _mm256_mul_ps(a1, h0[g]));
+                    let d = _mm256_add_ps(_mm256_add_ps(zero, _mm256_mul_ps(b2, h1[g])), _mm256_mul_ps(b1, h0[g]));
+                    gxs[g][s] = _mm256_add_ps(d, _mm256_mul_ps(b0, gh));
+                    (h1[g], h0[g], ghs[g][s]) = (h0[g], gh, gh);
+                }
+            }
+            for g in 0..L / 8 {
+                for (k, v) in tr8(ghs[g]).into_iter().enumerate() {
+                    st8(gr[(8 * g + k) * stride + 8 * i..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                }
+                if let Some(gx) = gx.as_deref_mut() {
+                    for (k, v) in tr8(gxs[g]).into_iter().enumerate() {
+                        st8(gx[(8 * g + k) * tlen + t..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                    }
+                }
+            }
+        }
+        for g in 0..L / 8 {
+            for (j, v) in [h0[g], h1[g]].into_iter().enumerate() {
+                st8(h[j * L + 8 * g..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+            }
+        }
+    }
+}
+
+/// The adjoint recursion of the same filters over one block (`t0..t0 + len`, `len` a multiple of 8) of a whole
+/// lane chunk, walked backwards a tile at a time: `∂L/∂y` is loaded from its rows and transposed in registers,
+/// the 8 steps of [`step_adj`](super::step::step_adj) run (its operations in its order), and `∂L/∂x` (when
+/// wanted, row `gxrow` of `gx`) and `ĝ` go back to rows — `ĝ` to the row path's scratch rows `gr` (stride
+/// `TB + 2`, the block's `ĝ` then the two after it, which `h` holds on entry). `h` is the adjoint state, updated.
+/// Returns false (having done nothing) when the tile loop does not apply.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(super) fn adj2<T: Float, const L: usize>(
+    gy: &[T],
+    (tlen, t0, len): (usize, usize, usize),
+    (b0, nl): (usize, usize),
+    gx: Option<&mut [T]>,
+    gxrow: usize,
+    gr: &mut [T],
+    c: &[V<T, L>],
+    h: &mut [V<T, L>],
+    simd: Simd,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if L.is_multiple_of(8)
+        && L <= 16
+        && nl == L
+        && len.is_multiple_of(8)
+        && simd.detect() == Simd::Avx2
+        && !crate::transpose::near_way(tlen * std::mem::size_of::<T>(), 64)
+    {
+        let (c, hf) = (T::f32s(c[..5].as_flattened()), T::f32s_mut(h[..2].as_flattened_mut()));
+        if let (Some(gy), Some(gr), Some(c), Some(hf)) = (T::f32s(gy), T::f32s_mut(gr), c, hf) {
+            let gx = gx.and_then(T::f32s_mut).map(|g| &mut g[gxrow * tlen..][..L * tlen]);
+            // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement.
+            unsafe { avx2::adj2::<L>(&gy[b0 * tlen..][..L * tlen], (tlen, t0, len), gx, gr, c, hf) };
+            return true;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (gy, tlen, t0, len, b0, nl, gx, gxrow, gr, c, h, simd);
+    false
 }
