@@ -143,6 +143,16 @@ pub(crate) mod avx {
     pub(crate) fn st8(d: &mut [f32; 8], v: __m256) {
         unsafe { _mm256_storeu_ps(d.as_mut_ptr(), v) }
     }
+    /// `v[at..at + 8]` (a bounds panic past the end: the tile loops' indices are crate-internal).
+    #[target_feature(enable = "avx")]
+    pub(crate) fn ld_at(v: &[f32], at: usize) -> __m256 {
+        ld8(arr(v, at))
+    }
+    /// Stores `x` to `v[at..at + 8]`.
+    #[target_feature(enable = "avx")]
+    pub(crate) fn st_at(v: &mut [f32], at: usize, x: __m256) {
+        st8(arr_mut(v, at), x)
+    }
     /// Rows `a` (low half) and `b` (high half), 4 values each.
     #[target_feature(enable = "avx")]
     fn ld44(a: &[f32; 4], b: &[f32; 4]) -> __m256 {

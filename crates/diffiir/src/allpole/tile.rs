@@ -53,7 +53,7 @@ pub(super) fn fwd2<T: Float, const L: usize>(
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use crate::transpose::avx::{ld8, st8, tr8};
+    use crate::transpose::avx::{ld8, ld_at, st8, st_at, tr8};
     use std::arch::x86_64::*;
 
     /// The tile loop over `L` rows (`x`, `y`: `tlen` samples each; `a`: `2·tlen`) for samples `0..t8`; `h` is
@@ -64,7 +64,7 @@ mod avx2 {
         let ar: [&[[f32; 8]]; L] = std::array::from_fn(|k| a[k * 2 * tlen..][..2 * t8].as_chunks::<8>().0);
         let mut rows = y.chunks_exact_mut(tlen).map(|r| r[..t8].as_chunks_mut::<8>().0);
         let yr: [&mut [[f32; 8]]; L] = std::array::from_fn(|_| rows.next().unwrap_or_else(|| unreachable!()));
-        let hv = |j: usize, g: usize| ld8(h[j * L + 8 * g..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()));
+        let hv = |j: usize, g: usize| ld_at(h, j * L + 8 * g);
         let zero = _mm256_setzero_ps();
         // At most two groups of 8 lanes (L ≤ 16); with L = 8 only the first is used.
         let (mut y2, mut y1) = ([zero; 2], [zero; 2]);
@@ -99,7 +99,7 @@ mod avx2 {
         }
         for g in 0..L / 8 {
             for (j, v) in [y2[g], y1[g]].into_iter().enumerate() {
-                st8(h[j * L + 8 * g..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                st_at(h, j * L + 8 * g, v);
             }
         }
     }

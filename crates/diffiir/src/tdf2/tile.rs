@@ -56,7 +56,7 @@ pub(super) fn fwd2<T: Float, const L: usize>(
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use crate::transpose::avx::{ld8, st8, tr8};
+    use crate::transpose::avx::{ld8, ld_at, st8, st_at, tr8};
     use std::arch::x86_64::*;
 
     /// The tile loop over `L` rows of `tlen` samples for samples `0..t8`; `c` holds 5 lane rows of `L`, `h`
@@ -66,8 +66,7 @@ mod avx2 {
         let xr: [&[[f32; 8]]; L] = std::array::from_fn(|k| x[k * tlen..][..t8].as_chunks::<8>().0);
         let mut rows = y.chunks_exact_mut(tlen).map(|r| r[..t8].as_chunks_mut::<8>().0);
         let yr: [&mut [[f32; 8]]; L] = std::array::from_fn(|_| rows.next().unwrap_or_else(|| unreachable!()));
-        let lane =
-            |v: &[f32], j: usize, g: usize| ld8(v[j * L + 8 * g..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()));
+        let lane = |v: &[f32], j: usize, g: usize| ld_at(v, j * L + 8 * g);
         let zero = _mm256_setzero_ps();
         // At most two groups of 8 lanes (L ≤ 16); with L = 8 only the first is used.
         let (mut cs, mut s0, mut s1) = ([[zero; 5]; 2], [zero; 2], [zero; 2]);
@@ -99,7 +98,7 @@ mod avx2 {
         }
         for g in 0..L / 8 {
             for (j, v) in [s0[g], s1[g]].into_iter().enumerate() {
-                st8(h[j * L + 8 * g..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                st_at(h, j * L + 8 * g, v);
             }
         }
     }
@@ -115,8 +114,7 @@ mod avx2 {
         h: &mut [f32],
     ) {
         let stride = crate::lanes::TB + 2;
-        let lane =
-            |v: &[f32], j: usize, g: usize| ld8(v[j * L + 8 * g..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()));
+        let lane = |v: &[f32], j: usize, g: usize| ld_at(v, j * L + 8 * g);
         let zero = _mm256_setzero_ps();
         let (mut cs, mut h0, mut h1) = ([[zero; 5]; 2], [zero; 2], [zero; 2]);
         for g in 0..L / 8 {
@@ -131,10 +129,8 @@ mod avx2 {
         let mut gs = [[zero; 8]; 2];
         for i in (0..len / 8).rev() {
             let t = t0 + 8 * i;
-            for g in 0..L / 8 {
-                gs[g] = tr8(std::array::from_fn(|k| {
-                    ld8(gy[(8 * g + k) * tlen + t..][..8].as_chunks::<8>().0.first().unwrap_or_else(|| unreachable!()))
-                }));
+            for (g, v) in gs.iter_mut().enumerate().take(L / 8) {
+                *v = tr8(std::array::from_fn(|k| ld_at(gy, (8 * g + k) * tlen + t)));
             }
             let (mut ghs, mut gxs) = ([[zero; 8]; 2], [[zero; 8]; 2]);
             for s in (0..8).rev() {
@@ -149,18 +145,18 @@ mod avx2 {
             }
             for g in 0..L / 8 {
                 for (k, v) in tr8(ghs[g]).into_iter().enumerate() {
-                    st8(gr[(8 * g + k) * stride + 8 * i..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                    st_at(gr, (8 * g + k) * stride + 8 * i, v);
                 }
                 if let Some(gx) = gx.as_deref_mut() {
                     for (k, v) in tr8(gxs[g]).into_iter().enumerate() {
-                        st8(gx[(8 * g + k) * tlen + t..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                        st_at(gx, (8 * g + k) * tlen + t, v);
                     }
                 }
             }
         }
         for g in 0..L / 8 {
             for (j, v) in [h0[g], h1[g]].into_iter().enumerate() {
-                st8(h[j * L + 8 * g..][..8].as_chunks_mut::<8>().0.first_mut().unwrap_or_else(|| unreachable!()), v);
+                st_at(h, j * L + 8 * g, v);
             }
         }
     }
