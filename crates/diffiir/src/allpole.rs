@@ -38,7 +38,7 @@ mod dot;
 mod pack;
 mod tile;
 use dot::{correlate, sub_dot, sub_dot2, two, with_order};
-use pack::{add_grads, fetch, load_history, outer2, pack, pack_samples, store_history, zi_grads, zi_history};
+use pack::{add_grads, add_gzf, fetch, load_history, outer2_rows, pack, pack_samples, store_history, zi_grads, zi_history};
 
 const F: &str = "allpole";
 const FA: &str = "allpole_adjoint";
@@ -322,7 +322,7 @@ pub(crate) fn allpole_adjoint_into_impl<T: Float>(
         g.fill(T::zero());
     }
     let outs = [Out::new(out.x, dims.len), coef_out(ga.as_deref_mut(), &a, dims), Out::new(out.zi, a.k)];
-    let io = AdjIo { y, gy, gzf, zi, want_a };
+    let io = AdjIo { y, gy, gzf, zi, want_a, simd: par.simd() };
     crate::lanes!(T, dims.batch, par, L => drive(par, dims.batch, L, outs, scratch, per, split_free(&[(a.layout, a.k)], &[want_a]), &|br, o, s| with_order!(a.k, par.simd(), adj::<T, L>(&io, dims, &a, br, o, s))));
     reduce_partials(ga, &a, scratch, per, crate::lanes::workers_for::<T>(dims.batch, par), per - a.k);
     Ok(())
@@ -334,6 +334,7 @@ struct AdjIo<'a, T> {
     gzf: Option<&'a [T]>,
     zi: Option<&'a [T]>,
     want_a: bool,
+    simd: crate::Simd,
 }
 
 #[inline(always)]
@@ -369,6 +370,16 @@ fn adj<T: Float, const L: usize, const N: usize>(
         let mut t0 = tlen.saturating_sub(1) / TB * TB;
         while t0 < tlen {
             let len = TB.min(tlen - t0);
+            us.copy_within(0..n, len);
+            // Order 2 per sample in f32 runs in tiles ([`tile`]), `u` going to `∂L/∂x` or to scratch rows for
+            // `∂L/∂a` (blocks not reached by ∂L/∂zf).
+            let tiled = tv && N == 2 && io.gzf.is_none_or(|_| t0 + len + n <= tlen) && {
+                let dst = match gxo.data.as_deref_mut() {
+                    Some(gx) => (gx, tlen, (b0 - br.start) * tlen + t0),
+                    None => (gc.as_flattened_mut(), len, 0),
+                };
+                tile::adj2(io.gy, a.data, (tlen, t0, len), (b0, nl), dst, us, io.simd)
+            };
             // The next block is fetched during this block's recursion ([`Ahead`]); per-sample coefficients take
             // N lines a step.
             let (nb, nnl, nt, nlen) = next_back::<L>(b0, t0, &(0..tlen), &br);
@@ -376,15 +387,9 @@ fn adj<T: Float, const L: usize, const N: usize>(
             let ahead = srcs.map(|(v, b)| Ahead::new(v, tlen, b, nnl, nt, nlen));
             let acs = Ahead::new(tv.then_some(a.data), tlen * n, nb, nnl, nt * n, nlen * n);
             let fetch = |t: usize| fetch(&ahead, &acs, if tv { n } else { 0 }, t);
-            us.copy_within(0..n, len);
-            gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
-            if let Some(gzf) = io.gzf {
-                // zf_j = y[T−1−j]: its gradient joins ḡ there.
-                for t in (tlen.saturating_sub(n)).max(t0)..t0 + len {
-                    for l in 0..nl {
-                        gs[t - t0][l] = gs[t - t0][l] + gzf[(b0 + l) * n + (tlen - 1 - t)];
-                    }
-                }
+            if !tiled {
+                gather(io.gy, tlen, b0, nl, t0, &mut gs[..len]);
+                add_gzf(&mut gs[..len], io.gzf, b0, nl, n, tlen, t0);
             }
             if io.want_a && !rows {
                 // Rows 0..n+len hold y[t0−n .. t0+len): negative times from zi, the rest from y.
@@ -392,14 +397,14 @@ fn adj<T: Float, const L: usize, const N: usize>(
                 zi_history(ys, io.zi, b0, nl, n, t0);
                 gather(io.y, tlen, b0, nl, t0 - h, &mut ys[n - h..n + len]);
             }
-            if tv {
+            if tv && !tiled {
                 // a_k[n+k] reaches n rows past the block; rows past T are zero (u is zero there).
                 pack_samples(a, b0, nl, t0, len + n, tlen, cs);
             }
             // Sub-blocks of SB steps, latest first: the recursion, then ∂L/∂a_k[n] = −u[n]·y[n−k] over the
             // same steps while their rows are in L1 (reduced apart from the recursion so its loop-carried
             // step stays small).
-            for u0 in (0..len).step_by(SB).rev() {
+            for u0 in (0..if tiled { 0 } else { len }).step_by(SB).rev() {
                 let ue = len.min(u0 + SB);
                 let mut e = ue;
                 if !tv {
@@ -446,7 +451,7 @@ fn adj<T: Float, const L: usize, const N: usize>(
                     correlate(&us[u0..ue], &ys[u0..n + ue], n, gc);
                 }
             }
-            if let Some(gx) = gxo.data.as_deref_mut() {
+            if let (false, Some(gx)) = (tiled, gxo.data.as_deref_mut()) {
                 scatter(&us[..len], gx, tlen, b0 - br.start, nl, t0);
             }
             if let (true, Some(d)) = (tv && !rows, ga.data.as_deref_mut()) {
@@ -456,21 +461,17 @@ fn adj<T: Float, const L: usize, const N: usize>(
                 // ∂L/∂a_k[n] = −u[n]·y[n−k] is element-wise in (signal, sample): computed along the rows, from
                 // `u` as scattered to `∂L/∂x` (or to scratch rows) and `y` as the user gave it, so neither `y`
                 // nor the gradient (two values a sample) goes through a lane transposition.
-                // Lane l's `u` is `ur[start + l·stride ..][..len]`.
                 let (ur, stride, start) = match gxo.data.as_deref() {
                     Some(gx) => (gx, tlen, (b0 - br.start) * tlen + t0),
                     None => {
                         let flat = gc.as_flattened_mut();
-                        scatter(&us[..len], flat, len, 0, nl, 0);
+                        if !tiled {
+                            scatter(&us[..len], flat, len, 0, nl, 0);
+                        }
                         (&*flat, len, 0)
                     }
                 };
-                for l in 0..nl {
-                    let (b, w) = (b0 + l, b0 - br.start + l);
-                    let u = &ur[start + l * stride..][..len];
-                    let g = &mut d[(w * tlen + t0) * n..][..len * n];
-                    outer2(u, &io.y[b * tlen..][..tlen], io.zi.map(|z| &z[b * 2..][..2]), t0, g);
-                }
+                outer2_rows((ur, stride, start), io.y, io.zi, (b0, b0 - br.start, nl), (tlen, t0, len), d);
             }
             t0 = t0.wrapping_sub(TB);
         }

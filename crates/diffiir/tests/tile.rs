@@ -162,3 +162,51 @@ fn lfilter_tile_loop_equals_lane_path() {
         }
     }
 }
+
+fn pick(g: &mut [f32], w: bool) -> Option<&mut [f32]> {
+    w.then_some(g)
+}
+
+/// Every gradient of `allpole` (per-sample sets of order 2) for the loss `Σ w·y + Σ v·zf` (`v` only with
+/// `gzf`), the outputs `want` picks (`x`, `a`, `zi`) written and the rest skipped.
+fn run_adj(y: &[f32], d: Dims, a: &[f32], zi: Option<&[f32]>, with_gzf: bool, want: [bool; 3], par: Par) -> [Vec<f32>; 3] {
+    let a = Coefs::per_sample(a, 2);
+    let gy: Vec<f32> = (0..d.numel()).map(|i| ((i * 37) % 11) as f32 / 5.0 - 1.0).collect();
+    let gzf: Vec<f32> = (0..d.batch * 2).map(|i| i as f32 / 7.0 - 1.0).collect();
+    let mut g = [vec![f32::NAN; d.numel()], vec![f32::NAN; a.data.len()], vec![f32::NAN; d.batch * 2]];
+    let mut s = vec![0.0; allpole_adjoint_scratch_len(d, &a, par)];
+    let [gx, ga, gzi] = &mut g;
+    let out = AllpoleGradsMut { x: pick(gx, want[0]), a: pick(ga, want[1]), zi: pick(gzi, want[2]) };
+    allpole_adjoint_into(y, d, a, zi, &gy, with_gzf.then_some(&gzf[..]), out, &mut s, par).unwrap();
+    g
+}
+
+/// The adjoint's tile loop (order 2, per-sample sets) gives the lane path's bits for every gradient: with and
+/// without `zi` and `∂L/∂zf` (whose block keeps the lane path), `∂L/∂x` wanted or not (`u` then goes to
+/// scratch rows for `∂L/∂a`), ragged chunks and a last block whose length is no multiple of 8 (2100 = 2·1024 + 52).
+#[test]
+fn allpole_adjoint_tile_loop_equals_lane_path() {
+    #[cfg(target_arch = "x86_64")]
+    assert!(Simd::Avx2.is_available(), "this test needs an AVX2 CPU to compare the tile loop at all");
+    let mut rng = Rng::new(84);
+    for (batch, len) in [(16, 3_000), (16, 2_100), (16, 13), (16, 8), (32, 1_001), (24, 263), (16, 2_048), (21, 96)] {
+        let d = Dims::new(batch, len);
+        let x: Vec<f32> = rng.vec(d.numel()).into_iter().map(|v| v as f32).collect();
+        let a = sweep(&mut rng, d);
+        let zi: Vec<f32> = rng.vec(batch * 2).into_iter().map(|v| v as f32).collect();
+        for zi in [None, Some(&zi[..])] {
+            let y = run(&x, d, &a, zi, Par::Seq).0;
+            for (gzf, want) in [(false, [true; 3]), (true, [true; 3]), (false, [true, false, false]), (true, [false, true, true])] {
+                for par in [Par::Seq, Par::Rayon(2).with_grain(0)] {
+                    let par = par.with_path(Path::Sequential);
+                    let lanes = run_adj(&y, d, &a, zi, gzf, want, par.with_simd(Simd::Baseline));
+                    let tiles = run_adj(&y, d, &a, zi, gzf, want, par.with_simd(Simd::Auto));
+                    let what = format!("{batch}×{len} zi {} gzf {gzf} want {want:?} {par:?}", zi.is_some());
+                    for (name, (g, w)) in ["x", "a", "zi"].iter().zip(tiles.iter().zip(&lanes)) {
+                        assert_eq!(bits(g), bits(w), "grad {name}: {what}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -112,6 +112,42 @@ pub(super) fn outer2<T: Float>(u: &[T], y: &[T], zi: Option<&[T]>, t0: usize, g:
     (done..u.len()).for_each(|i| one(g, i));
 }
 
+/// Adds `∂L/∂zf` to the block's `ḡ` rows (block from `t0`): zf_j = y[T−1−j], so its gradient joins ḡ there.
+pub(super) fn add_gzf<T: Float, const L: usize>(
+    gs: &mut [V<T, L>],
+    gzf: Option<&[T]>,
+    b0: usize,
+    nl: usize,
+    n: usize,
+    tlen: usize,
+    t0: usize,
+) {
+    let Some(gzf) = gzf else { return };
+    for t in tlen.saturating_sub(n).max(t0)..t0 + gs.len() {
+        for l in 0..nl {
+            gs[t - t0][l] = gs[t - t0][l] + gzf[(b0 + l) * n + (tlen - 1 - t)];
+        }
+    }
+}
+
+/// [`outer2`] for the block `t0 .. t0 + len` of the chunk's signals `b0 .. b0 + nl` (worker rows from `w0`)
+/// into `d` (per-sample `∂L/∂a`, worker rows): signal `l`'s `u` is `ur[start + l·stride ..][..len]`.
+#[allow(clippy::type_complexity)]
+pub(super) fn outer2_rows<T: Float>(
+    (ur, stride, start): (&[T], usize, usize),
+    y: &[T],
+    zi: Option<&[T]>,
+    (b0, w0, nl): (usize, usize, usize),
+    (tlen, t0, len): (usize, usize, usize),
+    d: &mut [T],
+) {
+    for l in 0..nl {
+        let (b, w) = (b0 + l, w0 + l);
+        let u = &ur[start + l * stride..][..len];
+        outer2(u, &y[b * tlen..][..tlen], zi.map(|z| &z[b * 2..][..2]), t0, &mut d[(w * tlen + t0) * 2..][..len * 2]);
+    }
+}
+
 /// `∂L/∂zi` of the chunk's signals `b0..b0+nl` into `rows` (`[nl, N]`), from `u[0..N)` in lanes:
 /// `−Σ_{k=m..N, k−m<T} a_k[k−m]·u[k−m]` for `zi_m`, plus `∂L/∂zf` passed through when `T < N` (zf_j, j ≥ T, is
 /// zi_{j−T}).

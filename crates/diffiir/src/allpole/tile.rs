@@ -51,6 +51,39 @@ pub(super) fn fwd2<T: Float, const L: usize>(
     0
 }
 
+/// The adjoint recursion of the same filters, `u[t] = (ḡ[t] − (0 + a_2[t+2]·u[t+2])) − a_1[t+1]·u[t+1]` (the
+/// lane path's [`sub_dot`](super::dot::sub_dot) order), over one block (`t0..t0 + len`, `len` a multiple of 8)
+/// of a whole lane chunk, walked backwards a tile at a time: `∂L/∂y` and the block's coefficient sets are
+/// loaded from their rows and transposed in registers, and `u` goes back to rows — signal `l`'s to
+/// `dst[start + l·stride ..][..len]` (`∂L/∂x`, or scratch rows for the row path's `∂L/∂a`). `us` holds the
+/// lane rows of `u`: `u[t0+len]`, `u[t0+len+1]` in rows `len`, `len + 1` on entry, `u[t0]`, `u[t0+1]` in rows
+/// 0 and 1 on return. Returns false (having done nothing) when the tile loop does not apply.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(super) fn adj2<T: Float, const L: usize>(
+    gy: &[T],
+    a: &[T],
+    (tlen, t0, len): (usize, usize, usize),
+    (b0, nl): (usize, usize),
+    (dst, stride, start): (&mut [T], usize, usize),
+    us: &mut [V<T, L>],
+    simd: Simd,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if L.is_multiple_of(8) && L <= 16 && nl == L && len.is_multiple_of(8) && simd.detect() == Simd::Avx2 {
+        let h = T::f32s_mut(us[..len + 2].as_flattened_mut());
+        if let (Some(gy), Some(a), Some(dst), Some(h)) = (T::f32s(gy), T::f32s(a), T::f32s_mut(dst), h) {
+            let (gy, a) = (&gy[b0 * tlen..][..L * tlen], &a[b0 * 2 * tlen..][..L * 2 * tlen]);
+            // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement.
+            unsafe { avx2::adj2::<L>(gy, a, (tlen, t0, len), (dst, stride, start), h) };
+            return true;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (gy, a, tlen, t0, len, b0, nl, dst, stride, start, us, simd);
+    false
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use crate::transpose::avx::{ld8, ld_at, st8, st_at, tr8};
@@ -101,6 +134,66 @@ mod avx2 {
             for (j, v) in [y2[g], y1[g]].into_iter().enumerate() {
                 st_at(h, j * L + 8 * g, v);
             }
+        }
+    }
+
+    /// [`super::adj2`]'s loop over the chunk's `L` rows (`gy`: `tlen` samples each; `a`: `2·tlen`); `h` is the
+    /// flattened lane rows of `u` (`L` values a row).
+    #[target_feature(enable = "avx2")]
+    pub(super) fn adj2<const L: usize>(
+        gy: &[f32],
+        a: &[f32],
+        (tlen, t0, len): (usize, usize, usize),
+        (dst, stride, start): (&mut [f32], usize, usize),
+        h: &mut [f32],
+    ) {
+        let zero = _mm256_setzero_ps();
+        // a_j[t] (j = 0 for a_1) of group g's lanes, zero past the signal's end as the lane path packs it.
+        let at = |g: usize, t: usize, j: usize| {
+            ld8(&std::array::from_fn(|k| if t < tlen { a[(8 * g + k) * 2 * tlen + 2 * t + j] } else { 0.0 }))
+        };
+        // u[t+1], u[t+2] of the step about to run; a_1[t+8], a_2[t+8], a_2[t+9] for the tile at t (the later
+        // tile's first sets).
+        let (mut u1, mut u2, mut nx) = ([zero; 2], [zero; 2], [[zero; 3]; 2]);
+        for g in 0..L / 8 {
+            (u1[g], u2[g]) = (ld_at(h, len * L + 8 * g), ld_at(h, (len + 1) * L + 8 * g));
+            nx[g] = [at(g, t0 + len, 0), at(g, t0 + len, 1), at(g, t0 + len + 1, 1)];
+        }
+        let (mut gs, mut alo, mut ahi) = ([[zero; 8]; 2], [[zero; 8]; 2], [[zero; 8]; 2]);
+        for i in (0..len / 8).rev() {
+            let t = t0 + 8 * i;
+            for g in 0..L / 8 {
+                let r = 8 * g;
+                gs[g] = tr8(std::array::from_fn(|k| ld_at(gy, (r + k) * tlen + t)));
+                alo[g] = tr8(std::array::from_fn(|k| ld_at(a, (r + k) * 2 * tlen + 2 * t)));
+                ahi[g] = tr8(std::array::from_fn(|k| ld_at(a, (r + k) * 2 * tlen + 2 * t + 8)));
+            }
+            let mut us = [[zero; 8]; 2];
+            for s in (0..8).rev() {
+                // Both groups' steps interleaved, so their recursion chains overlap.
+                for g in 0..L / 8 {
+                    // a_{j+1}[t + q]: columns 2q + j of the tile's sets, the later tile's past q = 7.
+                    let c = |q: usize, j: usize| match q {
+                        0..4 => alo[g][2 * q + j],
+                        4..8 => ahi[g][2 * q - 8 + j],
+                        8 => nx[g][j],
+                        _ => nx[g][2],
+                    };
+                    let p = _mm256_add_ps(zero, _mm256_mul_ps(c(s + 2, 1), u2[g]));
+                    let v = _mm256_sub_ps(_mm256_sub_ps(gs[g][s], p), _mm256_mul_ps(c(s + 1, 0), u1[g]));
+                    (u2[g], u1[g], us[g][s]) = (u1[g], v, v);
+                }
+            }
+            for g in 0..L / 8 {
+                nx[g] = [alo[g][0], alo[g][1], alo[g][3]];
+                for (k, v) in tr8(us[g]).into_iter().enumerate() {
+                    st_at(dst, start + (8 * g + k) * stride + 8 * i, v);
+                }
+            }
+        }
+        for g in 0..L / 8 {
+            st_at(h, 8 * g, u1[g]);
+            st_at(h, L + 8 * g, u2[g]);
         }
     }
 }
