@@ -113,6 +113,7 @@ pub(super) fn outer2<T: Float>(u: &[T], y: &[T], zi: Option<&[T]>, t0: usize, g:
 }
 
 /// Adds `∂L/∂zf` to the block's `ḡ` rows (block from `t0`): zf_j = y[T−1−j], so its gradient joins ḡ there.
+#[inline(always)]
 pub(super) fn add_gzf<T: Float, const L: usize>(
     gs: &mut [V<T, L>],
     gzf: Option<&[T]>,
@@ -132,7 +133,7 @@ pub(super) fn add_gzf<T: Float, const L: usize>(
 
 /// [`outer2`] for the block `t0 .. t0 + len` of the chunk's signals `b0 .. b0 + nl` (worker rows from `w0`)
 /// into `d` (per-sample `∂L/∂a`, worker rows): signal `l`'s `u` is `ur[start + l·stride ..][..len]`.
-#[allow(clippy::type_complexity)]
+#[inline(always)]
 pub(super) fn outer2_rows<T: Float>(
     (ur, stride, start): (&[T], usize, usize),
     y: &[T],
