@@ -36,7 +36,7 @@ mod grads;
 mod pack;
 mod step;
 mod tile;
-use grads::{coef_grads, row_path};
+use grads::{coef_grads, gx_row, row_path};
 use pack::{load_state, pack_block, pack_chunk, raw_rows, sets_ahead, store_state, unpack_block};
 pub(crate) use pack::{tape_rows, width, Pack, SampleRows};
 use step::{cascade, cascade2, cascade2_adj, cascade_adj, step, step_adj};
@@ -332,7 +332,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
             let len = TB.min(span.end - t0);
             // One time-invariant f32 biquad whose ĝ goes to rows runs the block in tiles ([`tile`]).
             let tiled = match io.gy.filter(|_| by_rows && ns == 1 && M == 2 && !tv) {
-                Some(gy) => tile::adj2(gy, (tlen, t0, len), (b0, nl), gxo.data.as_deref_mut(), b0 - br.start, gr, cs, &mut hs[0], simd),
+                Some(gy) => tile::adj2(gy, (tlen, t0, len), (b0, nl), gr, cs, &mut hs[0], simd),
                 None => false,
             };
             // The next block's rows are fetched during this block's recursion.
@@ -436,6 +436,13 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                 for l in 0..nl {
                     let (r, mut o) = ((b0 + l) * tlen + t0, [T::zero(); 5]);
                     row_dots::<T, M>(&gr[l * (TB + M)..][..len + M], &io.x[r..][..len], &io.y[r..][..len], &mut o);
+                    if let (true, Some(gx)) = (tiled, gxo.data.as_deref_mut()) {
+                        gx_row(
+                            &gr[l * (TB + M)..][..len + M],
+                            [0, 1, 2].map(|k| cs[k][l]),
+                            &mut gx[(b0 - br.start + l) * tlen + t0..][..len],
+                        );
+                    }
                     for (j, o) in o[..pw].iter().enumerate() {
                         gc[j][l] = if j <= M { gc[j][l] + *o } else { gc[j][l] - *o };
                     }

@@ -106,3 +106,16 @@ fn window_sums<T: Float, const L: usize, const M: usize, const H: usize>(
         }
     }
 }
+
+/// `∂L/∂x` of one time-invariant section of order 2 along one signal's row of `ĝ` (`g`: the block's `ĝ` and the
+/// two after it): `gx[t] = ((0 + b_2·ĝ[t+2]) + b_1·ĝ[t+1]) + b_0·ĝ[t]`, [`step_adj`](super::step::step_adj)'s
+/// operations in its order. The tile loop leaves `∂L/∂x` to this pass over rows already in L1, where it costs
+/// no transposition.
+#[inline(always)]
+pub(super) fn gx_row<T: Float>(g: &[T], [b0, b1, b2]: [T; 3], gx: &mut [T]) {
+    let n = gx.len();
+    let (g0, g1, g2) = (&g[..n], &g[1..][..n], &g[2..][..n]);
+    for t in 0..n {
+        gx[t] = ((T::zero() + b2 * g2[t]) + b1 * g1[t]) + b0 * g0[t];
+    }
+}

@@ -103,16 +103,9 @@ mod avx2 {
         }
     }
 
-    /// [`super::adj2`]'s loop: `gy` and `gx` hold the chunk's `L` rows of `tlen`; `gr` rows of `TB + 2`.
+    /// [`super::adj2`]'s loop: `gy` holds the chunk's `L` rows of `tlen`; `gr` rows of `TB + 2`.
     #[target_feature(enable = "avx2")]
-    pub(super) fn adj2<const L: usize>(
-        gy: &[f32],
-        (tlen, t0, len): (usize, usize, usize),
-        mut gx: Option<&mut [f32]>,
-        gr: &mut [f32],
-        c: &[f32],
-        h: &mut [f32],
-    ) {
+    pub(super) fn adj2<const L: usize>(gy: &[f32], (tlen, t0, len): (usize, usize, usize), gr: &mut [f32], c: &[f32], h: &mut [f32]) {
         let stride = crate::lanes::TB + 2;
         let lane = |v: &[f32], j: usize, g: usize| ld_at(v, j * L + 8 * g);
         let zero = _mm256_setzero_ps();
@@ -132,25 +125,18 @@ mod avx2 {
             for (g, v) in gs.iter_mut().enumerate().take(L / 8) {
                 *v = tr8(std::array::from_fn(|k| ld_at(gy, (8 * g + k) * tlen + t)));
             }
-            let (mut ghs, mut gxs) = ([[zero; 8]; 2], [[zero; 8]; 2]);
+            let mut ghs = [[zero; 8]; 2];
             for s in (0..8).rev() {
                 // Both groups' steps interleaved, so their recursion chains overlap.
                 for g in 0..L / 8 {
-                    let [b0, b1, b2, a1, a2] = cs[g];
+                    let [_, _, _, a1, a2] = cs[g];
                     let gh = _mm256_sub_ps(_mm256_sub_ps(gs[g][s], _mm256_mul_ps(a2, h1[g])), _mm256_mul_ps(a1, h0[g]));
-                    let d = _mm256_add_ps(_mm256_add_ps(zero, _mm256_mul_ps(b2, h1[g])), _mm256_mul_ps(b1, h0[g]));
-                    gxs[g][s] = _mm256_add_ps(d, _mm256_mul_ps(b0, gh));
                     (h1[g], h0[g], ghs[g][s]) = (h0[g], gh, gh);
                 }
             }
-            for g in 0..L / 8 {
-                for (k, v) in tr8(ghs[g]).into_iter().enumerate() {
+            for (g, gh) in ghs.iter().enumerate().take(L / 8) {
+                for (k, v) in tr8(*gh).into_iter().enumerate() {
                     st_at(gr, (8 * g + k) * stride + 8 * i, v);
-                }
-                if let Some(gx) = gx.as_deref_mut() {
-                    for (k, v) in tr8(gxs[g]).into_iter().enumerate() {
-                        st_at(gx, (8 * g + k) * tlen + t, v);
-                    }
                 }
             }
         }
@@ -164,18 +150,18 @@ mod avx2 {
 
 /// The adjoint recursion of the same filters over one block (`t0..t0 + len`, `len` a multiple of 8) of a whole
 /// lane chunk, walked backwards a tile at a time: `∂L/∂y` is loaded from its rows and transposed in registers,
-/// the 8 steps of [`step_adj`](super::step::step_adj) run (its operations in its order), and `∂L/∂x` (when
-/// wanted, row `gxrow` of `gx`) and `ĝ` go back to rows — `ĝ` to the row path's scratch rows `gr` (stride
-/// `TB + 2`, the block's `ĝ` then the two after it, which `h` holds on entry). `h` is the adjoint state, updated.
-/// Returns false (having done nothing) when the tile loop does not apply.
+/// the 8 steps of [`step_adj`](super::step::step_adj)'s recursion run (its operations in its order), and `ĝ`
+/// goes back to the row path's scratch rows `gr` (stride `TB + 2`, the block's `ĝ` then the two after it, which
+/// `h` holds on entry). `h` is the adjoint state, updated. `∂L/∂x`, an FIR on `ĝ`, is left to the row pass
+/// ([`gx_row`](super::grads::gx_row)), which reads those rows anyway: computed here it cost a third
+/// transposition, and W1's adjoint took 0.82–0.84 ms against 0.68–0.74 without it (`--example` probe,
+/// alternated builds). Returns false (having done nothing) when the tile loop does not apply.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(super) fn adj2<T: Float, const L: usize>(
     gy: &[T],
     (tlen, t0, len): (usize, usize, usize),
     (b0, nl): (usize, usize),
-    gx: Option<&mut [T]>,
-    gxrow: usize,
     gr: &mut [T],
     c: &[V<T, L>],
     h: &mut [V<T, L>],
@@ -191,13 +177,12 @@ pub(super) fn adj2<T: Float, const L: usize>(
     {
         let (c, hf) = (T::f32s(c[..5].as_flattened()), T::f32s_mut(h[..2].as_flattened_mut()));
         if let (Some(gy), Some(gr), Some(c), Some(hf)) = (T::f32s(gy), T::f32s_mut(gr), c, hf) {
-            let gx = gx.and_then(T::f32s_mut).map(|g| &mut g[gxrow * tlen..][..L * tlen]);
             // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement.
-            unsafe { avx2::adj2::<L>(&gy[b0 * tlen..][..L * tlen], (tlen, t0, len), gx, gr, c, hf) };
+            unsafe { avx2::adj2::<L>(&gy[b0 * tlen..][..L * tlen], (tlen, t0, len), gr, c, hf) };
             return true;
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (gy, tlen, t0, len, b0, nl, gx, gxrow, gr, c, h, simd);
+    let _ = (gy, tlen, t0, len, b0, nl, gr, c, h, simd);
     false
 }
