@@ -308,9 +308,10 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
     let (sio, s) = take::<T, L>(s, (ns - 1) * SB);
     let (rs, s) = take::<T, L>(s, rows);
     let rs: &mut [[V<T, L>; M]] = rs.as_chunks_mut::<M>().0;
-    // ĝ as rows (stride TB + M) for the row path's reductions.
-    let by_rows = want_c && row_path::<T>(ns, M, tv);
-    let (gr, _) = take::<T, L>(s, if by_rows { TB + M } else { 0 });
+    // ĝ as rows (stride TB + M) for the row path's reductions, and for the tile loop's ∂L/∂x.
+    let row_ok = row_path::<T>(ns, M, tv);
+    let by_rows = want_c && row_ok;
+    let (gr, _) = take::<T, L>(s, if row_ok { TB + M } else { 0 });
     let gr = gr.as_flattened_mut();
     let [gxo, gzio, c0, c1] = outs;
     let g = crate::lanes::tape_group::<T>(dims.batch);
@@ -331,7 +332,7 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
         for t0 in span.clone().step_by(TB).rev() {
             let len = TB.min(span.end - t0);
             // One time-invariant f32 biquad whose ĝ goes to rows runs the block in tiles ([`tile`]).
-            let tiled = match io.gy.filter(|_| by_rows && ns == 1 && M == 2 && !tv) {
+            let tiled = match io.gy.filter(|_| row_ok && ns == 1 && M == 2 && !tv) {
                 Some(gy) => tile::adj2(gy, (tlen, t0, len), (b0, nl), gr, cs, &mut hs[0], simd),
                 None => false,
             };
@@ -427,24 +428,23 @@ fn adj_m<T: Float, P: Pack<T>, const L: usize, const M: usize>(
                     scatter(&gs[..len], gx, tlen, b0 - br.start, nl, t0);
                 }
             }
-            if by_rows {
+            if by_rows || tiled {
                 // One transposition of ĝ (into L1/L2) instead of two of x and y; the products are element-wise
                 // in (signal, sample), so each signal's sums run along its rows.
                 if !tiled {
                     scatter(&ghs[..len + M], gr, TB + M, 0, nl, 0);
                 }
                 for l in 0..nl {
-                    let (r, mut o) = ((b0 + l) * tlen + t0, [T::zero(); 5]);
-                    row_dots::<T, M>(&gr[l * (TB + M)..][..len + M], &io.x[r..][..len], &io.y[r..][..len], &mut o);
+                    let g = &gr[l * (TB + M)..][..len + M];
                     if let (true, Some(gx)) = (tiled, gxo.data.as_deref_mut()) {
-                        gx_row(
-                            &gr[l * (TB + M)..][..len + M],
-                            [0, 1, 2].map(|k| cs[k][l]),
-                            &mut gx[(b0 - br.start + l) * tlen + t0..][..len],
-                        );
+                        gx_row(g, [0, 1, 2].map(|k| cs[k][l]), &mut gx[(b0 - br.start + l) * tlen + t0..][..len]);
                     }
-                    for (j, o) in o[..pw].iter().enumerate() {
-                        gc[j][l] = if j <= M { gc[j][l] + *o } else { gc[j][l] - *o };
+                    if by_rows {
+                        let (r, mut o) = ((b0 + l) * tlen + t0, [T::zero(); 5]);
+                        row_dots::<T, M>(g, &io.x[r..][..len], &io.y[r..][..len], &mut o);
+                        for (j, o) in o[..pw].iter().enumerate() {
+                            gc[j][l] = if j <= M { gc[j][l] + *o } else { gc[j][l] - *o };
+                        }
                     }
                 }
             }

@@ -104,8 +104,17 @@ fn tile_loop_streams() {
     assert_eq!(bits(&zi), bits(&whole.1));
 }
 
-/// `y`, `zf` and, for the loss `Σ w·y + Σ v·zf`, every gradient: `x`, `b`, `a`, `zi`.
-fn run_lf(x: &[f32], d: Dims, b: Coefs<'_, f32>, a: Coefs<'_, f32>, zi: Option<&[f32]>, par: Par) -> (Vec<f32>, Vec<f32>, Vec<Vec<f32>>) {
+/// `y`, `zf` and, for the loss `Σ w·y + Σ v·zf`, every gradient: `x`, `b`, `a`, `zi` (`b` and `a` skipped, left
+/// NaN, without `want_c`).
+fn run_lf(
+    x: &[f32],
+    d: Dims,
+    b: Coefs<'_, f32>,
+    a: Coefs<'_, f32>,
+    zi: Option<&[f32]>,
+    want_c: bool,
+    par: Par,
+) -> (Vec<f32>, Vec<f32>, Vec<Vec<f32>>) {
     let (mut y, mut zf) = (vec![f32::NAN; d.numel()], vec![f32::NAN; d.batch * 2]);
     let mut s = vec![0.0; lfilter_scratch_len(&b, &a, d, par)];
     lfilter_into(b, a, x, d, zi, &mut y, Some(&mut zf), &mut s, par).unwrap();
@@ -114,13 +123,13 @@ fn run_lf(x: &[f32], d: Dims, b: Coefs<'_, f32>, a: Coefs<'_, f32>, zi: Option<&
     let mut g = [vec![f32::NAN; d.numel()], vec![f32::NAN; b.data.len()], vec![f32::NAN; a.data.len()], vec![f32::NAN; zf.len()]];
     let mut s = vec![0.0; lfilter_adjoint_scratch_len(&b, &a, d, par)];
     let [gx, gb, ga, gzi] = &mut g;
-    let out = LfilterGradsMut { x: Some(gx), b: Some(gb), a: Some(ga), zi: Some(gzi) };
+    let out = LfilterGradsMut { x: Some(gx), b: pick(gb, want_c), a: pick(ga, want_c), zi: Some(gzi) };
     lfilter_adjoint_into(b, a, x, &y, d, &gy, Some(&gzf), out, &mut s, par).unwrap();
     (y, zf, g.to_vec())
 }
 
 /// `lfilter` biquads (per-signal and shared sets, `a_0 ≠ 1`, a first-order numerator): the tile loops' bits —
-/// forward, and the adjoint's every gradient — equal the lane path's. 16 × 1024 and 16 × 2051 have rows (within
+/// forward, and the adjoint's every gradient, with and without the coefficients' — equal the lane path's. 16 × 1024 and 16 × 2051 have rows (within
 /// a line of) a multiple of 4 KiB apart, which keep the lane path; an adjoint block whose length is no multiple
 /// of 8 (2100 = 2·1024 + 52) keeps it too.
 #[test]
@@ -143,11 +152,11 @@ fn lfilter_tile_loop_equals_lane_path() {
             [("per signal", Coefs::per_signal(&bp, 3), Coefs::per_signal(&ap, 3)), ("shared", Coefs::shared(&bs), Coefs::shared(&as_))];
         for (name, b, a) in cases {
             for zi in [None, Some(&zi[..])] {
-                for par in [Par::Seq, Par::Rayon(2).with_grain(0)] {
+                for (par, want_c) in [(Par::Seq, true), (Par::Rayon(2).with_grain(0), true), (Par::Seq, false)] {
                     let par = par.with_path(Path::Sequential);
-                    let want = run_lf(&x, d, b, a, zi, par.with_simd(Simd::Baseline));
-                    let got = run_lf(&x, d, b, a, zi, par.with_simd(Simd::Auto));
-                    let what = format!("{name} {batch}×{len} zi {} {par:?}", zi.is_some());
+                    let want = run_lf(&x, d, b, a, zi, want_c, par.with_simd(Simd::Baseline));
+                    let got = run_lf(&x, d, b, a, zi, want_c, par.with_simd(Simd::Auto));
+                    let what = format!("{name} {batch}×{len} zi {} {par:?} coefficient gradients {want_c}", zi.is_some());
                     assert_eq!(bits(&got.0), bits(&want.0), "y: {what}");
                     assert_eq!(bits(&got.1), bits(&want.1), "zf: {what}");
                     for (name, (g, w)) in ["x", "b", "a", "zi"].iter().zip(got.2.iter().zip(&want.2)) {
