@@ -65,6 +65,14 @@ impl Simd {
     }
 }
 
+/// Whether the `f32` tile loops (`allpole/tile.rs`, `tdf2/tile.rs`) take a lane chunk of `nl` signals in `L`
+/// lanes at level `simd`: whole chunks of one or two groups of 8 signals, at the AVX2 level.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn tiles<const L: usize>(nl: usize, simd: Simd) -> bool {
+    L.is_multiple_of(8) && L <= 16 && nl == L && simd.detect() == Simd::Avx2
+}
+
 #[cfg(target_arch = "x86_64")]
 fn has_avx2() -> bool {
     std::arch::is_x86_feature_detected!("avx2")

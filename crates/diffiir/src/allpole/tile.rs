@@ -37,7 +37,7 @@ pub(super) fn fwd2<T: Float, const L: usize>(
 ) -> usize {
     let t8 = tlen / 8 * 8;
     #[cfg(target_arch = "x86_64")]
-    if L.is_multiple_of(8) && L <= 16 && nl == L && t8 > 0 && simd.detect() == Simd::Avx2 {
+    if crate::simd::tiles::<L>(nl, simd) && t8 > 0 {
         let h = T::f32s_mut(ys[..2].as_flattened_mut());
         if let (Some(x), Some(a), Some(y), Some(h)) = (T::f32s(x), T::f32s(a), y.and_then(T::f32s_mut), h) {
             let (x, a) = (&x[b0 * tlen..][..L * tlen], &a[b0 * 2 * tlen..][..L * 2 * tlen]);
@@ -70,7 +70,7 @@ pub(super) fn adj2<T: Float, const L: usize>(
     simd: Simd,
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if L.is_multiple_of(8) && L <= 16 && nl == L && len.is_multiple_of(8) && simd.detect() == Simd::Avx2 {
+    if crate::simd::tiles::<L>(nl, simd) && len.is_multiple_of(8) {
         let h = T::f32s_mut(us[..len + 2].as_flattened_mut());
         if let (Some(gy), Some(a), Some(dst), Some(h)) = (T::f32s(gy), T::f32s(a), T::f32s_mut(dst), h) {
             let (gy, a) = (&gy[b0 * tlen..][..L * tlen], &a[b0 * 2 * tlen..][..L * 2 * tlen]);

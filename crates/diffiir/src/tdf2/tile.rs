@@ -35,13 +35,7 @@ pub(super) fn fwd2<T: Float, const L: usize>(
 ) -> usize {
     let t8 = tlen / 8 * 8;
     #[cfg(target_arch = "x86_64")]
-    if L.is_multiple_of(8)
-        && L <= 16
-        && nl == L
-        && t8 > 0
-        && simd.detect() == Simd::Avx2
-        && !crate::transpose::near_way(tlen * std::mem::size_of::<T>(), 64)
-    {
+    if applies::<T, L>(nl, tlen, simd) && t8 > 0 {
         let (c, h) = (T::f32s(c[..5].as_flattened()), T::f32s_mut(st[..2].as_flattened_mut()));
         if let (Some(x), Some(y), Some(c), Some(h)) = (T::f32s(x), y.and_then(T::f32s_mut), c, h) {
             // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement.
@@ -52,6 +46,13 @@ pub(super) fn fwd2<T: Float, const L: usize>(
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (x, b0, nl, y, yrow, c, st, simd);
     0
+}
+
+/// [`tiles`](crate::simd::tiles), for rows of `tlen` samples not within a line of a multiple of 4 KiB apart.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn applies<T, const L: usize>(nl: usize, tlen: usize, simd: Simd) -> bool {
+    crate::simd::tiles::<L>(nl, simd) && !crate::transpose::near_way(tlen * std::mem::size_of::<T>(), 64)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -168,13 +169,7 @@ pub(super) fn adj2<T: Float, const L: usize>(
     simd: Simd,
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if L.is_multiple_of(8)
-        && L <= 16
-        && nl == L
-        && len.is_multiple_of(8)
-        && simd.detect() == Simd::Avx2
-        && !crate::transpose::near_way(tlen * std::mem::size_of::<T>(), 64)
-    {
+    if applies::<T, L>(nl, tlen, simd) && len.is_multiple_of(8) {
         let (c, hf) = (T::f32s(c[..5].as_flattened()), T::f32s_mut(h[..2].as_flattened_mut()));
         if let (Some(gy), Some(gr), Some(c), Some(hf)) = (T::f32s(gy), T::f32s_mut(gr), c, hf) {
             // SAFETY: `detect` returns `Avx2` only when the CPU reports AVX2, the one requirement.
