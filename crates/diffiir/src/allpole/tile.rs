@@ -1,5 +1,6 @@
-//! The forward of order 2 with per-sample coefficients in `f32` (W4's shape), one 8-step tile at a time with
-//! the transposition inside the recursion.
+//! The forward and the adjoint recursion of order 2 with per-sample coefficients in `f32` (W4's shape), one
+//! 8-step tile at a time with the transposition inside the recursion ([`fwd2`]; [`adj2`], the same scheme
+//! walked backwards: W4 fwd+bwd 2.06 → 1.66 ms, see BENCHMARKS.md).
 //!
 //! Per tile and per group of 8 signals: load 8 rows × 8 samples of `x` and 8 rows × 16 values of `a` (two
 //! sets a sample), transpose them in registers (8×8 AVX tiles), run the 8 recursion steps, transpose the 8
